@@ -1,0 +1,223 @@
+// Ruleset -> the contents of the data path's tables. Pure: no kernel, no I/O.
+
+import { PrefixList } from '../ruleset/address';
+import { Action, AddrField, IPPROTO, Rule, Ruleset } from '../ruleset/model';
+import {
+  ADDR_CLASSES,
+  FLAGS_CLASSES,
+  FLAGS_VALUES,
+  Frag,
+  IFACE_CLASSES,
+  L3_CLASSES,
+  L3_VALUES,
+  L4_CLASSES,
+  L4_VALUES,
+  MAX_RULES,
+} from '../dataplane/layout';
+import { AddressEntries, LabelledPrefixes, computeAddressClasses, newLabelled } from './address-classes';
+import { CapacityError, RuleBitmap, emptyBitmap, orInto, setBit } from './bitmap';
+import { assignSlots } from './slots';
+import { Interval, RuleIntervals, ValueClasses, classifyValues } from './value-classes';
+
+export interface CompileOptions {
+  /** Attached interface name -> interface class (1..IFACE_CLASSES-1). */
+  ifaceClasses?: ReadonlyMap<string, number>;
+  /** Slots of the generation in force, so counters follow rule ids. */
+  previousSlots?: ReadonlyMap<string, number>;
+}
+
+export interface CompiledRule {
+  id: string;
+  slot: number;
+  action: Action;
+}
+
+export interface CompiledRuleset {
+  /** Enabled rules in priority order: bit i of every bitmap is rules[i]. */
+  rules: CompiledRule[];
+  /** Every rule id in the ruleset (enabled or not) -> counter slot. */
+  slots: Map<string, number>;
+  config: { defaultAction: Action; ndpBypass: boolean; nonIpDrop: boolean };
+  addresses: AddressEntries;
+  /** Per address class: the rules its source / destination satisfies. */
+  srcBits: RuleBitmap[];
+  dstBits: RuleBitmap[];
+  l3: ValueClasses;
+  l4w0: ValueClasses;
+  l4w1: ValueClasses;
+  flags: ValueClasses;
+  /** Per interface class (0 = not attached / unnamed). */
+  ifaceBits: RuleBitmap[];
+}
+
+export { CapacityError };
+
+const PORT_PROTOCOLS = [IPPROTO.TCP, IPPROTO.UDP, IPPROTO.SCTP];
+
+export function compileRuleset(rs: Ruleset, opts: CompileOptions = {}): CompiledRuleset {
+  if (rs.rules.length > MAX_RULES) throw new CapacityError(`rules: ${rs.rules.length} > ${MAX_RULES}`);
+  const slots = assignSlots(rs.rules.map((r) => r.id), opts.previousSlots ?? new Map());
+  const enabled = rs.rules.filter((r) => r.enabled);
+  const ifaceClasses = opts.ifaceClasses ?? new Map<string, number>();
+
+  const addr = compileAddresses(rs, enabled);
+  return {
+    rules: enabled.map((r) => ({ id: r.id, slot: slots.get(r.id) as number, action: r.action })),
+    slots,
+    config: { defaultAction: rs.default, ndpBypass: rs.ndp === 'bypass', nonIpDrop: rs.nonIp === 'drop' },
+    addresses: addr.entries,
+    srcBits: addr.srcBits,
+    dstBits: addr.dstBits,
+    l3: classifyValues(L3_VALUES, enabled.map(l3Intervals), L3_CLASSES, 'protocol classes'),
+    l4w0: classifyValues(L4_VALUES, enabled.map(l4w0Intervals), L4_CLASSES, 'source port / ICMP classes'),
+    l4w1: classifyValues(L4_VALUES, enabled.map((r) => portIntervals(r.dport)), L4_CLASSES, 'destination port classes'),
+    flags: classifyValues(FLAGS_VALUES, enabled.map(flagIntervals), FLAGS_CLASSES, 'TCP flag classes'),
+    ifaceBits: compileIfaces(enabled, ifaceClasses),
+  };
+}
+
+function hasL4Fields(r: Rule): boolean {
+  return r.sport !== null || r.dport !== null || r.tcpFlags !== null || r.icmpType !== null || r.icmpCode !== null;
+}
+
+/** L3 value = (family * 4 + fragment kind) * 256 + protocol. */
+function l3Intervals(r: Rule): Interval[] | null {
+  const families = r.family === null ? [0, 1] : [r.family === 4 ? 0 : 1];
+  let frags = r.fragment === null ? [Frag.None, Frag.First, Frag.NonFirst] : [fragIndex(r.fragment)];
+  // Section 3.7: a non-first fragment has no L4 header, so it never matches a rule on L4 fields.
+  if (hasL4Fields(r)) frags = frags.filter((f) => f !== Frag.NonFirst);
+  // Section 3.3: with no proto, a port rule means tcp|udp|sctp.
+  const protos = r.proto ?? (r.sport !== null || r.dport !== null ? PORT_PROTOCOLS : null);
+  if (r.family === null && frags.length === 3 && protos === null) return null;
+  const out: Interval[] = [];
+  for (const fam of families) {
+    for (const frag of frags) {
+      const base = (fam * 4 + frag) * 256;
+      if (protos === null) out.push([base, base + 255]);
+      else for (const p of protos) out.push([base + p, base + p]);
+    }
+  }
+  return out;
+}
+
+function fragIndex(kind: 'none' | 'first' | 'non_first'): Frag {
+  return kind === 'none' ? Frag.None : kind === 'first' ? Frag.First : Frag.NonFirst;
+}
+
+function portIntervals(ranges: { lo: number; hi: number }[] | null): Interval[] | null {
+  return ranges === null ? null : ranges.map((p) => [p.lo, p.hi] as Interval);
+}
+
+/** The first L4 word: the source port, or ICMP type << 8 | code. */
+function l4w0Intervals(r: Rule): Interval[] | null {
+  if (r.sport !== null) return portIntervals(r.sport);
+  if (r.icmpType === null && r.icmpCode === null) return null;
+  const types = r.icmpType ?? Array.from({ length: 256 }, (_, i) => i);
+  const out: Interval[] = [];
+  for (const t of types) {
+    if (r.icmpCode === null) out.push([t << 8, (t << 8) | 255]);
+    else for (const c of r.icmpCode) out.push([(t << 8) | c, (t << 8) | c]);
+  }
+  return out;
+}
+
+function flagIntervals(r: Rule): Interval[] | null {
+  if (r.tcpFlags === null) return null;
+  const { set, clear } = r.tcpFlags;
+  const out: Interval[] = [];
+  for (let f = 0; f < FLAGS_VALUES; f++) if ((f & set) === set && (f & clear) === 0) out.push([f, f]);
+  return out;
+}
+
+function compileIfaces(enabled: Rule[], ifaceClasses: ReadonlyMap<string, number>): RuleBitmap[] {
+  const bits = Array.from({ length: IFACE_CLASSES }, emptyBitmap);
+  enabled.forEach((r, i) => {
+    if (r.iface === null) {
+      for (const bm of bits) setBit(bm, i);
+      return;
+    }
+    for (const name of r.iface) {
+      const cls = ifaceClasses.get(name);
+      if (cls !== undefined) setBit(bits[cls], i);
+    }
+  });
+  return bits;
+}
+
+/** Labels: one per set used by an enabled rule, one per distinct literal prefix. */
+function compileAddresses(rs: Ruleset, enabled: Rule[]) {
+  const v4 = newLabelled(1);
+  const v6 = newLabelled(4);
+  const setLabels = new Map<string, number>();
+  const literalLabels = new Map<string, number>();
+  let nextLabel = 0;
+
+  const labelsOf = (field: AddrField): number[] => {
+    const labels: number[] = [];
+    for (const name of field.sets) {
+      let label = setLabels.get(name);
+      if (label === undefined) {
+        label = nextLabel++;
+        setLabels.set(name, label);
+        addPrefixes(rs.sets.get(name) ?? new PrefixList(), label, v4, v6);
+      }
+      labels.push(label);
+    }
+    for (const p of field.prefixes) {
+      const key = `${p.family}:${p.words.join(',')}/${p.len}`;
+      let label = literalLabels.get(key);
+      if (label === undefined) {
+        label = nextLabel++;
+        literalLabels.set(key, label);
+        addPrefixes(PrefixList.of([p]), label, v4, v6);
+      }
+      labels.push(label);
+    }
+    return labels;
+  };
+
+  const srcLabels = enabled.map((r) => (r.src === null ? null : labelsOf(r.src)));
+  const dstLabels = enabled.map((r) => (r.dst === null ? null : labelsOf(r.dst)));
+  const entries = computeAddressClasses(v4, v6, ADDR_CLASSES);
+  return {
+    entries,
+    srcBits: addressBitmaps(entries.classLabels, srcLabels, nextLabel),
+    dstBits: addressBitmaps(entries.classLabels, dstLabels, nextLabel),
+  };
+}
+
+function addPrefixes(list: PrefixList, label: number, v4: LabelledPrefixes, v6: LabelledPrefixes): void {
+  const a4 = list.v4();
+  for (let i = 0; i < a4.len.length; i++) {
+    v4.addr.push(a4.addr[i]);
+    v4.len.push(a4.len[i]);
+    v4.label.push(label);
+  }
+  const a6 = list.v6();
+  for (let i = 0; i < a6.len.length; i++) {
+    for (let k = 0; k < 4; k++) v6.addr.push(a6.addr[i * 4 + k]);
+    v6.len.push(a6.len[i]);
+    v6.label.push(label);
+  }
+}
+
+/** Class bitmap = rules without this field | rules naming any label of the class. */
+function addressBitmaps(classLabels: number[][], ruleLabels: (number[] | null)[], labelCount: number): RuleBitmap[] {
+  const wildcard = emptyBitmap();
+  const byLabel = Array.from({ length: labelCount }, () => null as RuleBitmap | null);
+  ruleLabels.forEach((labels, i) => {
+    if (labels === null) {
+      setBit(wildcard, i);
+      return;
+    }
+    for (const l of labels) setBit((byLabel[l] ??= emptyBitmap()), i);
+  });
+  return classLabels.map((labels) => {
+    const bm = wildcard.slice();
+    for (const l of labels) {
+      const rules = byLabel[l];
+      if (rules) orInto(bm, rules);
+    }
+    return bm;
+  });
+}

@@ -1,0 +1,328 @@
+// IP addresses and CIDR prefixes: parsing, canonical text, and a compact list for big sets.
+// Addresses are held as 32-bit words in network order (1 word for IPv4, 4 for IPv6), so a
+// million-prefix set is a few typed arrays rather than a million objects.
+
+export type Family = 4 | 6;
+
+export interface Prefix {
+  family: Family;
+  /** Address words, most significant first: 1 for IPv4, 4 for IPv6. Host bits are zero. */
+  words: number[];
+  len: number;
+}
+
+/** Parses an IPv4 dotted quad into a u32, or returns null. */
+export function parseIPv4(text: string): number | null {
+  const parts = text.split('.');
+  if (parts.length !== 4) return null;
+  let value = 0;
+  for (const part of parts) {
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(part)) return null;
+    const octet = Number(part);
+    if (octet > 255) return null;
+    value = value * 256 + octet;
+  }
+  return value >>> 0;
+}
+
+/** Parses an IPv6 address (RFC 4291 text forms, including an embedded IPv4 tail) into 4 words. */
+export function parseIPv6(text: string): number[] | null {
+  if (text.length > 45 || !/^[0-9a-fA-F:.]+$/.test(text)) return null;
+  let head = text;
+  let v4Tail: number | null = null;
+  const lastColon = text.lastIndexOf(':');
+  if (text.includes('.')) {
+    v4Tail = parseIPv4(text.slice(lastColon + 1));
+    if (v4Tail === null) return null;
+    // Replace the IPv4 tail by two placeholder groups, filled in below.
+    head = text.slice(0, lastColon + 1) + '0:0';
+  }
+  const doubleColon = head.indexOf('::');
+  if (doubleColon !== -1 && head.indexOf('::', doubleColon + 1) !== -1) return null;
+  const parseGroups = (s: string): number[] | null => {
+    if (s === '') return [];
+    const groups = s.split(':');
+    const out: number[] = [];
+    for (const g of groups) {
+      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;
+      out.push(parseInt(g, 16));
+    }
+    return out;
+  };
+  let groups: number[];
+  if (doubleColon !== -1) {
+    const left = parseGroups(head.slice(0, doubleColon));
+    const right = parseGroups(head.slice(doubleColon + 2));
+    if (!left || !right || left.length + right.length > 7) return null;
+    groups = [...left, ...new Array(8 - left.length - right.length).fill(0), ...right];
+  } else {
+    const all = parseGroups(head);
+    if (!all || all.length !== 8) return null;
+    groups = all;
+  }
+  if (v4Tail !== null) {
+    groups[6] = v4Tail >>> 16;
+    groups[7] = v4Tail & 0xffff;
+  }
+  const words: number[] = [];
+  for (let i = 0; i < 4; i++) words.push(((groups[2 * i] << 16) | groups[2 * i + 1]) >>> 0);
+  return words;
+}
+
+/**
+ * Fast path for big sets: scans `text[start, end)` as a plain IPv4 `a.b.c.d` or `a.b.c.d/len`
+ * without allocating, and returns the prefix packed as `addr * 64 + len` (unpack with
+ * Math.floor(key / 64) and key % 64).
+ * Returns -1 for anything else, host bits included: callers then fall back to parsePrefix,
+ * which handles IPv6 and words the error.
+ */
+export function scanIPv4Prefix(text: string, start = 0, end = text.length): number {
+  let addr = 0;
+  let i = start;
+  for (let octet = 0; octet < 4; octet++) {
+    if (octet > 0) {
+      if (i >= end || text.charCodeAt(i) !== 0x2e /* . */) return -1;
+      i++;
+    }
+    const value = scanDecimal(text, i, end);
+    if (value < 0 || value > 255) return -1;
+    i += decimalLength(value);
+    addr = addr * 256 + value;
+  }
+  let len = 32;
+  if (i < end) {
+    if (text.charCodeAt(i) !== 0x2f /* / */) return -1;
+    len = scanDecimal(text, i + 1, end);
+    if (len < 0 || len > 32 || i + 1 + decimalLength(len) !== end) return -1;
+    if (len < 32 && addr % 2 ** (32 - len) !== 0) return -1;
+  } else if (i !== end) {
+    return -1;
+  }
+  return addr * 64 + len;
+}
+
+/** A decimal of at most 3 digits without a leading zero at `text[i]`, or -1. */
+function scanDecimal(text: string, i: number, end: number): number {
+  let value = -1;
+  for (let n = 0; i < end && n < 3; i++, n++) {
+    const digit = text.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) break;
+    if (value === 0) return -1; // "01": leading zeros read as octal elsewhere, so refuse them
+    value = value < 0 ? digit : value * 10 + digit;
+  }
+  if (i < end) {
+    const next = text.charCodeAt(i) - 0x30;
+    if (next >= 0 && next <= 9) return -1; // a fourth digit
+  }
+  return value;
+}
+
+function decimalLength(value: number): number {
+  return value < 10 ? 1 : value < 100 ? 2 : 3;
+}
+
+/** Mask of the first `bits` bits of a 32-bit word (bits in 0..32). */
+export function wordMask(bits: number): number {
+  if (bits <= 0) return 0;
+  if (bits >= 32) return 0xffffffff;
+  return (0xffffffff << (32 - bits)) >>> 0;
+}
+
+/** Whether `words` has any bit set past the first `len` bits. */
+export function hasHostBits(words: number[], len: number): boolean {
+  for (let i = 0; i < words.length; i++) {
+    const keep = wordMask(len - 32 * i);
+    if (((words[i] & ~keep) >>> 0) !== 0) return true;
+  }
+  return false;
+}
+
+/**
+ * Parses `IP` or `IP/LEN`. Returns the prefix, or an error message. A bare address is a host
+ * prefix (/32 or /128); host bits past LEN are an error.
+ */
+export function parsePrefix(text: string): Prefix | string {
+  if (typeof text !== 'string') return 'must be an IP address or CIDR';
+  const slash = text.indexOf('/');
+  const addrText = slash === -1 ? text : text.slice(0, slash);
+  const v4 = parseIPv4(addrText);
+  const v6 = v4 === null ? parseIPv6(addrText) : null;
+  if (v4 === null && v6 === null) return `"${text}" is not an IP address or CIDR`;
+  const family: Family = v4 !== null ? 4 : 6;
+  const words = v4 !== null ? [v4] : (v6 as number[]);
+  const maxLen = family === 4 ? 32 : 128;
+  let len = maxLen;
+  if (slash !== -1) {
+    const lenText = text.slice(slash + 1);
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(lenText) || Number(lenText) > maxLen) {
+      return `"${text}": prefix length must be 0..${maxLen}`;
+    }
+    len = Number(lenText);
+  }
+  if (hasHostBits(words, len)) return `"${text}" has host bits set (the network is ${formatPrefix({ family, words: words.map((w, i) => (w & wordMask(len - 32 * i)) >>> 0), len })})`;
+  return { family, words, len };
+}
+
+export function formatIPv4(value: number): string {
+  return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
+}
+
+export function formatIPv6(words: ArrayLike<number>): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 4; i++) groups.push(words[i] >>> 16, words[i] & 0xffff);
+  // RFC 5952: compress the longest run (>= 2) of zero groups, the first one on a tie.
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
+    i = j;
+  }
+  const hex = (gs: number[]) => gs.map((g) => g.toString(16)).join(':');
+  if (bestStart === -1) return hex(groups);
+  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLen))}`;
+}
+
+/** Canonical text: `a.b.c.d/len` or compressed IPv6 `/len`, always with the length. */
+export function formatPrefix(p: Prefix): string {
+  return `${p.family === 4 ? formatIPv4(p.words[0]) : formatIPv6(p.words)}/${p.len}`;
+}
+
+/** Whether prefix `outer` contains prefix `inner` (same family, shorter or equal length). */
+export function prefixContains(outer: Prefix, inner: Prefix): boolean {
+  if (outer.family !== inner.family || outer.len > inner.len) return false;
+  for (let i = 0; i < outer.words.length; i++) {
+    const m = wordMask(outer.len - 32 * i);
+    if (((outer.words[i] ^ inner.words[i]) & m) >>> 0 !== 0) return false;
+  }
+  return true;
+}
+
+/** Whether address words (full length) fall inside prefix `p`. */
+export function addressInPrefix(p: Prefix, words: ArrayLike<number>): boolean {
+  for (let i = 0; i < p.words.length; i++) {
+    const m = wordMask(p.len - 32 * i);
+    if (((p.words[i] ^ words[i]) & m) >>> 0 !== 0) return false;
+  }
+  return true;
+}
+
+/**
+ * A list of unique prefixes of both families, stored compactly. Duplicates (as prefixes:
+ * `10.0.0.1` = `10.0.0.1/32`) are kept once.
+ */
+export class PrefixList {
+  private v4Addr = new Uint32Array(16);
+  private v4Len = new Uint8Array(16);
+  private v4Count = 0;
+  private v6Addr = new Uint32Array(64);
+  private v6Len = new Uint8Array(16);
+  private v6Count = 0;
+  // De-duplication of IPv4: an open-addressing hash table of positions in v4Addr/v4Len (0 = empty,
+  // else position + 1). A Set of numbers costs ~0.6 s per million keys above 2^31; this ~0.05 s.
+  private v4Slots = new Int32Array(32);
+  private readonly seen6 = new Set<string>();
+
+  static of(prefixes: Iterable<Prefix>): PrefixList {
+    const list = new PrefixList();
+    for (const p of prefixes) list.add(p);
+    return list;
+  }
+
+  /** Adds a prefix; returns false when it was already present. */
+  add(p: Prefix): boolean {
+    if (p.family === 4) return this.addV4(p.words[0], p.len);
+    const key = prefixKey(p);
+    if (this.seen6.has(key)) return false;
+    this.seen6.add(key);
+    if (this.v6Count === this.v6Len.length) {
+      this.v6Addr = grow32(this.v6Addr, this.v6Count * 8);
+      this.v6Len = grow8(this.v6Len, this.v6Count * 2);
+    }
+    this.v6Addr.set(p.words, this.v6Count * 4);
+    this.v6Len[this.v6Count++] = p.len;
+    return true;
+  }
+
+  /** Adds an IPv4 prefix by value (no host bits); returns false when it was already present. */
+  addV4(addr: number, len: number): boolean {
+    const slot = this.v4Slot(addr, len);
+    if (this.v4Slots[slot] !== 0) return false;
+    this.v4Slots[slot] = this.v4Count + 1;
+    if (this.v4Count === this.v4Len.length) {
+      this.v4Addr = grow32(this.v4Addr, this.v4Count * 2);
+      this.v4Len = grow8(this.v4Len, this.v4Count * 2);
+    }
+    this.v4Addr[this.v4Count] = addr;
+    this.v4Len[this.v4Count++] = len;
+    if (this.v4Count * 2 > this.v4Slots.length) this.rehashV4();
+    return true;
+  }
+
+  /** The slot holding (addr, len), or the empty slot where it belongs (linear probing). */
+  private v4Slot(addr: number, len: number): number {
+    const mask = this.v4Slots.length - 1;
+    let slot = (Math.imul(addr ^ Math.imul(len, 0x9e3779b1), 0x85ebca6b) >>> 15) & mask;
+    for (;;) {
+      const at = this.v4Slots[slot];
+      if (at === 0 || (this.v4Addr[at - 1] === addr && this.v4Len[at - 1] === len)) return slot;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  /** Doubles the table, keeping it at most half full. */
+  private rehashV4(): void {
+    this.v4Slots = new Int32Array(this.v4Slots.length * 2);
+    for (let i = 0; i < this.v4Count; i++) this.v4Slots[this.v4Slot(this.v4Addr[i], this.v4Len[i])] = i + 1;
+  }
+
+  has(p: Prefix): boolean {
+    if (p.family === 4) return this.v4Slots[this.v4Slot(p.words[0], p.len)] !== 0;
+    return this.seen6.has(prefixKey(p));
+  }
+
+  get size(): number { return this.v4Count + this.v6Count; }
+  get countV4(): number { return this.v4Count; }
+  get countV6(): number { return this.v6Count; }
+
+  /** IPv4 prefixes as parallel arrays (views; do not keep across add()). */
+  v4(): { addr: Uint32Array; len: Uint8Array } {
+    return { addr: this.v4Addr.subarray(0, this.v4Count), len: this.v4Len.subarray(0, this.v4Count) };
+  }
+
+  /** IPv6 prefixes: 4 words per prefix in `addr`. */
+  v6(): { addr: Uint32Array; len: Uint8Array } {
+    return { addr: this.v6Addr.subarray(0, this.v6Count * 4), len: this.v6Len.subarray(0, this.v6Count) };
+  }
+
+  *[Symbol.iterator](): IterableIterator<Prefix> {
+    for (let i = 0; i < this.v4Count; i++) yield { family: 4, words: [this.v4Addr[i]], len: this.v4Len[i] };
+    for (let i = 0; i < this.v6Count; i++) {
+      yield { family: 6, words: Array.from(this.v6Addr.subarray(i * 4, i * 4 + 4)), len: this.v6Len[i] };
+    }
+  }
+
+  /** Canonical texts, IPv4 first, in insertion order. */
+  toStrings(): string[] {
+    return Array.from(this, formatPrefix);
+  }
+}
+
+/** A compact identity for a prefix, used for de-duplication. */
+export function prefixKey(p: Prefix): string {
+  return `${p.family}:${p.words.join(',')}/${p.len}`;
+}
+
+function grow32(a: Uint32Array, n: number): Uint32Array {
+  const b = new Uint32Array(Math.max(n, 16));
+  b.set(a);
+  return b;
+}
+
+function grow8(a: Uint8Array, n: number): Uint8Array {
+  const b = new Uint8Array(Math.max(n, 16));
+  b.set(a);
+  return b;
+}

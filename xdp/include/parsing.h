@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Packet parsing into a flow view, per CONTRACT section 3 items 4-9. Every read is bounds-checked
+ * against the frame's end. */
+#ifndef XDPFW_PARSING_H
+#define XDPFW_PARSING_H
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/in.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "consts.h"
+
+#define MAX_PARSE_OFF 0x3FFF
+
+/* The fields classification needs. Addresses in network order; L4 words in host order. */
+struct flow {
+	__u32 src[4];
+	__u32 dst[4];
+	__u32 l4w0;       /* source port, or ICMP type << 8 | code */
+	__u32 l4w1;       /* destination port */
+	__u32 tcp_flags;  /* byte 13 of the TCP header */
+	__u32 iface_cls;
+	__u8 family;      /* 0 = IPv4, 1 = IPv6 */
+	__u8 frag;        /* FRAG_* */
+	__u8 proto;       /* after AH and IPv6 extension headers */
+	__u8 hop_limit;
+	__u8 has_frag_hdr;
+	__u8 pad[3];
+};
+
+enum parse_result {
+	PARSE_IP = 0,
+	PARSE_NON_IP,
+	PARSE_ARP,
+	PARSE_MALFORMED,
+};
+
+struct vlan_tag {
+	__be16 tci;
+	__be16 proto;
+};
+
+/* A pointer to len readable bytes at off, or NULL when they run past the frame. */
+static __always_inline void *bytes_at(void *data, void *data_end, __u32 off, __u32 len)
+{
+	void *p;
+
+	if (off > MAX_PARSE_OFF)
+		return NULL;
+	p = data + off;
+	if (p + len > data_end)
+		return NULL;
+	return p;
+}
+
+/* Ethernet and up to two VLAN tags (item 4). Returns the ethertype after them, or 0 when the
+ * frame ends inside a header or carries a third tag. */
+static __always_inline __u16 parse_link(void *data, void *data_end, __u32 *off)
+{
+	struct ethhdr *eth = data;
+	struct vlan_tag *tag;
+	__u16 type;
+	__u32 o = sizeof(*eth);
+	int i;
+
+	if ((void *)(eth + 1) > data_end)
+		return 0;
+	type = bpf_ntohs(eth->h_proto);
+#pragma unroll
+	for (i = 0; i < MAX_VLAN_TAGS; i++) {
+		if (type != ETH_P_8021Q_ && type != ETH_P_8021AD_)
+			break;
+		tag = bytes_at(data, data_end, o, sizeof(*tag));
+		if (!tag)
+			return 0;
+		type = bpf_ntohs(tag->proto);
+		o += sizeof(*tag);
+	}
+	/* A third tag is not walked: the frame is non-IP. */
+	if (type == ETH_P_8021Q_ || type == ETH_P_8021AD_)
+		return 0;
+	*off = o;
+	return type;
+}
+
+/* Past the first headers, bytes are copied with bpf_xdp_load_bytes at scalar offsets rather than
+ * read through packet pointers: the verifier then need not track each offset's range, which
+ * otherwise multiplies its states through the extension-header walk (10 s to load, 430k
+ * instructions; this way a fraction of that). A failed copy means the bytes run past the frame. */
+static __always_inline int load(struct xdp_md *ctx, __u32 off, void *buf, __u32 len)
+{
+	return bpf_xdp_load_bytes(ctx, off, buf, len);
+}
+
+/* L4 checks shared by both families (item 8: l4_truncated, tiny_fragment) and the L4 words. */
+static __always_inline int parse_l4(struct xdp_md *ctx, __u32 l4, __u16 v4_offset, struct flow *f,
+				    __u32 *reason)
+{
+	__u8 p[20];
+
+	if (f->frag != FRAG_NON_FIRST) {
+		switch (f->proto) {
+		case IPPROTO_TCP:
+			if (load(ctx, l4, p, 20) || (p[12] >> 4) < 5)
+				goto l4_truncated;
+			f->tcp_flags = p[13];
+			break;
+		case IPPROTO_UDP:
+			if (load(ctx, l4, p, 8))
+				goto l4_truncated;
+			break;
+		case IPPROTO_SCTP:
+			if (load(ctx, l4, p, 12))
+				goto l4_truncated;
+			break;
+		case IPPROTO_ICMP:
+		case IPPROTO_ICMPV6:
+			if (load(ctx, l4, p, 4))
+				goto l4_truncated;
+			f->l4w0 = ((__u32)p[0] << 8) | p[1];
+			return PARSE_IP;
+		default:
+			return PARSE_IP;
+		}
+		f->l4w0 = ((__u32)p[0] << 8) | p[1];
+		f->l4w1 = ((__u32)p[2] << 8) | p[3];
+		return PARSE_IP;
+	}
+	/* RFC 1858: a TCP fragment at offset 1 (8 bytes) can overwrite ports and flags. */
+	if (f->family == 0 && f->proto == IPPROTO_TCP && v4_offset == 1) {
+		*reason = MALFORMED_TINY_FRAGMENT;
+		return PARSE_MALFORMED;
+	}
+	return PARSE_IP;
+l4_truncated:
+	*reason = MALFORMED_L4_TRUNCATED;
+	return PARSE_MALFORMED;
+}
+
+/* IPv4 header, options (IHL) and one AH header (item 6). */
+static __always_inline int parse_ipv4(struct xdp_md *ctx, void *data, void *data_end, __u32 off,
+				      struct flow *f, __u32 *reason)
+{
+	struct iphdr *ip = bytes_at(data, data_end, off, sizeof(struct iphdr));
+	__u32 frame_len = data_end - data, hdr_len, l4;
+	__u16 frag_off, offset;
+	__u8 ah[2];
+
+	if (!ip || off + ip->ihl * 4 > frame_len) {
+		*reason = MALFORMED_IP_TRUNCATED;
+		return PARSE_MALFORMED;
+	}
+	if (ip->version != 4) {
+		*reason = MALFORMED_IP_VERSION;
+		return PARSE_MALFORMED;
+	}
+	if (ip->ihl < 5) {
+		*reason = MALFORMED_IHL;
+		return PARSE_MALFORMED;
+	}
+	f->family = 0;
+	f->src[0] = ip->saddr;
+	f->dst[0] = ip->daddr;
+	f->proto = ip->protocol;
+	frag_off = bpf_ntohs(ip->frag_off);
+	offset = frag_off & IPV4_OFFSET_MASK;
+	if (offset)
+		f->frag = FRAG_NON_FIRST;
+	else if (frag_off & IPV4_MF)
+		f->frag = FRAG_FIRST;
+	l4 = off + ip->ihl * 4;
+	if (f->proto == IPPROTO_AH && f->frag != FRAG_NON_FIRST) {
+		if (load(ctx, l4, ah, 2))
+			goto ext_header;
+		hdr_len = ((__u32)ah[1] + 2) * 4;
+		if (l4 + hdr_len > frame_len)
+			goto ext_header;
+		f->proto = ah[0];
+		l4 += hdr_len;
+	}
+	return parse_l4(ctx, l4, offset, f, reason);
+ext_header:
+	*reason = MALFORMED_EXT_HEADER;
+	return PARSE_MALFORMED;
+}
+
+static __always_inline int is_walked_ext_header(__u8 nh)
+{
+	return nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING || nh == IPPROTO_FRAGMENT ||
+	       nh == IPPROTO_AH || nh == IPPROTO_DSTOPTS;
+}
+
+/* IPv6 header and the extension-header walk (item 6). */
+static __always_inline int parse_ipv6(struct xdp_md *ctx, void *data, void *data_end, __u32 off,
+				      struct flow *f, __u32 *reason)
+{
+	struct ipv6hdr *ip6 = bytes_at(data, data_end, off, sizeof(struct ipv6hdr));
+	__u32 frame_len = data_end - data, o, len;
+	__u8 nh, hdr[4];
+	int i;
+
+	if (!ip6) {
+		*reason = MALFORMED_IP_TRUNCATED;
+		return PARSE_MALFORMED;
+	}
+	if (ip6->version != 6) {
+		*reason = MALFORMED_IP_VERSION;
+		return PARSE_MALFORMED;
+	}
+	f->family = 1;
+	__builtin_memcpy(f->src, &ip6->saddr, 16);
+	__builtin_memcpy(f->dst, &ip6->daddr, 16);
+	f->hop_limit = ip6->hop_limit;
+	nh = ip6->nexthdr;
+	o = off + sizeof(struct ipv6hdr);
+	for (i = 0; i <= MAX_IPV6_EXT_HEADERS; i++) {
+		if (!is_walked_ext_header(nh))
+			break;
+		if (i == MAX_IPV6_EXT_HEADERS)
+			goto ext_header; /* a 9th header */
+		if (nh == IPPROTO_FRAGMENT) {
+			if (o + 8 > frame_len || load(ctx, o, hdr, 4))
+				goto ext_header;
+			f->has_frag_hdr = 1;
+			nh = hdr[0];
+			o += 8;
+			if ((((__u16)hdr[2] << 8) | hdr[3]) & IPV6_FRAG_OFFSET_MASK) {
+				/* The walk stops here: the fragment's next header is the protocol. */
+				f->frag = FRAG_NON_FIRST;
+				break;
+			}
+			f->frag = FRAG_FIRST;
+			continue;
+		}
+		if (load(ctx, o, hdr, 2))
+			goto ext_header;
+		len = nh == IPPROTO_AH ? ((__u32)hdr[1] + 2) * 4 : ((__u32)hdr[1] + 1) * 8;
+		if (o + len > frame_len)
+			goto ext_header;
+		nh = hdr[0];
+		o += len;
+	}
+	f->proto = nh;
+	return parse_l4(ctx, o, 0, f, reason);
+ext_header:
+	*reason = MALFORMED_EXT_HEADER;
+	return PARSE_MALFORMED;
+}
+
+/* The whole frame: link layer, then IPv4 or IPv6. */
+static __always_inline int parse_frame(struct xdp_md *ctx, struct flow *f, __u32 *reason)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 off = 0;
+	__u16 type = parse_link(data, data_end, &off);
+
+	if (type == ETH_P_IP_)
+		return parse_ipv4(ctx, data, data_end, off, f, reason);
+	if (type == ETH_P_IPV6_)
+		return parse_ipv6(ctx, data, data_end, off, f, reason);
+	if (type == ETH_P_ARP_)
+		return PARSE_ARP;
+	return PARSE_NON_IP;
+}
+
+/* Item 5: neighbour solicitation/advertisement, well formed, hop limit 255, no Fragment header. */
+static __always_inline int is_ndp(struct xdp_md *ctx, const struct flow *f)
+{
+	return f->family == 1 && f->proto == IPPROTO_ICMPV6 && !f->has_frag_hdr &&
+	       f->hop_limit == NDP_HOP_LIMIT &&
+	       ((f->l4w0 >> 8) == ICMPV6_NEIGHBOR_SOLICIT || (f->l4w0 >> 8) == ICMPV6_NEIGHBOR_ADVERT);
+}
+
+#endif
