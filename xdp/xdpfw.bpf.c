@@ -8,8 +8,9 @@
 #include "include/parsing.h"
 #include "include/classify.h"
 
-/* Set by the loader of the explain twin: count nothing, write the decision into the frame. */
-const volatile __u32 explain_mode = 0;
+/* Set by the loader of the explain twin: count nothing, prepend the decision to the frame.
+ * In a section of its own so user space can set it without knowing .rodata's layout. */
+const volatile __u32 explain_mode SEC(".rodata.explain") = 0;
 
 static __always_inline void count(__u32 slot, __u64 bytes)
 {
@@ -86,6 +87,9 @@ int xdpfw(struct xdp_md *ctx)
 	}
 
 	if (explain_mode) {
+		/* Grow the frame at the front and put the decision there: works for any frame length. */
+		if (bpf_xdp_adjust_head(ctx, -(int)sizeof(*out)))
+			return XDP_ABORTED;
 		out = (void *)(long)ctx->data;
 		if ((void *)(out + 1) <= (void *)(long)ctx->data_end) {
 			out->outcome = outcome;

@@ -19,10 +19,11 @@ export class BpfError extends Error {
   readonly errno: number;
   /** the libbpf function or system call that failed */
   readonly syscall: string;
+  // `declare`: absent unless set, instead of own properties holding undefined.
   /** batch calls: elements completed before the failure */
-  readonly done?: number;
+  declare readonly done?: number;
   /** load failures: libbpf output including the verifier log (the message holds its tail) */
-  readonly log?: string;
+  declare readonly log?: string;
 
   constructor(message: string, fields: BpfErrorFields) {
     super(message);

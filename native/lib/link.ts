@@ -6,7 +6,6 @@ import { BpfError, call, closedError, toBpfError } from './errors';
 import { binding } from './load';
 import { openPinned, pin } from './pins';
 import { BpfProgram } from './program';
-import { describeInterface } from './system';
 import { requirePositive } from './validate';
 
 export type XdpMode = 'native' | 'generic' | 'auto';
@@ -24,6 +23,12 @@ const MODE_FLAGS = { native: XdpFlags.DRV_MODE, generic: XdpFlags.SKB_MODE } as 
 // Failures that say something already holds the interface: trying the other mode cannot help.
 const NO_FALLBACK = new Set(['EBUSY', 'EEXIST', 'EPERM', 'ENODEV', 'EBADF']);
 
+// A closed program's fd number may already belong to something else: never pass it on.
+function requireOpenProgram(what: string, prog: unknown): asserts prog is BpfProgram {
+  if (!(prog instanceof BpfProgram)) throw new TypeError(`${what}: prog must be a BpfProgram`);
+  if (prog.closed) throw new TypeError(`${what}: program "${prog.name}" is closed`);
+}
+
 export class BpfLink {
   readonly fd: number;
   private handle: NativeFd | null;
@@ -36,7 +41,7 @@ export class BpfLink {
 
   /** 'auto' tries native first, then generic; the result says which mode was used. */
   static attachXdp(prog: BpfProgram, ifindex: number, mode: XdpMode): { link: BpfLink; mode: 'native' | 'generic' } {
-    if (!(prog instanceof BpfProgram)) throw new TypeError('attachXdp: prog must be a BpfProgram');
+    requireOpenProgram('attachXdp', prog);
     requirePositive('ifindex', ifindex, 0x7fff_ffff);
     if (mode !== 'native' && mode !== 'generic' && mode !== 'auto') {
       throw new TypeError(`attachXdp: mode must be native, generic or auto, got ${String(mode)}`);
@@ -54,7 +59,11 @@ export class BpfLink {
     try {
       return new BpfLink(binding().linkCreate(prog.fd, ifindex, AttachType.XDP, MODE_FLAGS[mode]));
     } catch (e) {
-      throw toBpfError(e, { subject: `${describeInterface(ifindex)} (${mode} XDP, program "${prog.name}")` });
+      const name = binding().ifIndexToName(ifindex);
+      const where = name === null ? `interface ${ifindex}` : `interface ${ifindex} (${name})`;
+      // The kernel answers EINVAL, not ENODEV, for an ifindex that does not exist.
+      const detail = name === null ? `no interface with index ${ifindex} in this network namespace` : undefined;
+      throw toBpfError(e, { subject: `${where} for program "${prog.name}" in ${mode} mode`, detail });
     }
   }
 
@@ -66,6 +75,10 @@ export class BpfLink {
     return `link fd ${this.fd}`;
   }
 
+  get closed(): boolean {
+    return this.handle === null;
+  }
+
   private live(syscall: string): number {
     if (this.handle === null) throw closedError(this.subject, syscall);
     return this.fd;
@@ -73,7 +86,7 @@ export class BpfLink {
 
   /** Atomically replaces the attached program. */
   update(prog: BpfProgram): void {
-    if (!(prog instanceof BpfProgram)) throw new TypeError('update: prog must be a BpfProgram');
+    requireOpenProgram('update', prog);
     const fd = this.live('bpf_link_update');
     call(`${this.subject} (program "${prog.name}")`, () => binding().linkUpdate(fd, prog.fd));
   }

@@ -85,6 +85,10 @@ export class BpfMap {
     return `map "${this.name}"`;
   }
 
+  get closed(): boolean {
+    return this.handle === null;
+  }
+
   private live(syscall: string): number {
     if (this.handle === null) throw closedError(this.subject, syscall);
     return this.fd;

@@ -1,11 +1,11 @@
 // BpfObject: an ELF object opened, configured and loaded in one step. Programs and maps taken
 // from it own dup()'ed fds, so they keep working after the object is closed.
+import os from 'node:os';
 import type { NativeObject } from './binding';
 import { call, closedError, makeBpfError } from './errors';
 import { binding } from './load';
 import { BpfMap } from './map';
 import { BpfProgram } from './program';
-import os from 'node:os';
 import { requireBuffer, requirePositive, requireString } from './validate';
 
 export interface OpenOptions {
@@ -42,6 +42,7 @@ export class BpfObject {
     const reuseFds: Record<string, number> = {};
     for (const [name, map] of Object.entries(opts.reuseMaps ?? {})) {
       if (!(map instanceof BpfMap)) throw new TypeError(`reuseMaps["${name}"] must be a BpfMap`);
+      if (map.closed) throw new TypeError(`reuseMaps["${name}"] is closed`);
       reuseFds[name] = map.fd;
     }
     const pinned: BpfMap[] = [];

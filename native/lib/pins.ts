@@ -11,11 +11,13 @@ import { requireString } from './validate';
 
 export type FdKind = 'map' | 'program' | 'link';
 
-// /proc/self/fd/N of a BPF object reads "anon_inode:bpf-map", "...:bpf-prog", "...:bpf_link".
+// /proc/self/fd/N of a BPF object reads "anon_inode:bpf-map", "...:bpf-prog", and for links
+// "...:bpf_link" when created but "...:bpf-link" when opened from a pin.
 const KIND_BY_LINK: Record<string, FdKind> = {
   'anon_inode:bpf-map': 'map',
   'anon_inode:bpf-prog': 'program',
   'anon_inode:bpf_link': 'link',
+  'anon_inode:bpf-link': 'link',
 };
 
 export function fdKind(fd: number): FdKind | undefined {

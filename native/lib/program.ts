@@ -66,6 +66,10 @@ export class BpfProgram {
     return `program "${this.name}"`;
   }
 
+  get closed(): boolean {
+    return this.handle === null;
+  }
+
   private live(syscall: string): number {
     if (this.handle === null) throw closedError(this.subject, syscall);
     return this.fd;

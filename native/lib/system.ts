@@ -44,9 +44,3 @@ export function xdpQuery(ifindex: number): { progId: number; mode: XdpAttachMode
   const progId = result.progId || result.drvProgId || result.skbProgId || result.hwProgId;
   return { progId, mode };
 }
-
-/** "interface 3 (eth0)" for messages. */
-export function describeInterface(ifindex: number): string {
-  const name = binding().ifIndexToName(ifindex);
-  return name === null ? `interface ${ifindex}` : `interface ${ifindex} (${name})`;
-}

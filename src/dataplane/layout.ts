@@ -95,12 +95,20 @@ export const SIZES = {
 export const MAP_LAYOUT: Record<string, { key: number; value: number }> = {
   active: { key: 4, value: SIZES.activeGen },
   config: { key: 4, value: SIZES.copyConfig },
-  addr4: { key: SIZES.addr4Key, value: 4 },
-  addr6: { key: SIZES.addr6Key, value: 4 },
+  addr4_0: { key: SIZES.addr4Key, value: 4 },
+  addr4_1: { key: SIZES.addr4Key, value: 4 },
+  addr6_0: { key: SIZES.addr6Key, value: 4 },
+  addr6_1: { key: SIZES.addr6Key, value: 4 },
   iface_class: { key: 4, value: 4 },
   value_class: { key: 4, value: 4 },
   class_bits: { key: 4, value: SIZES.classBits },
   rule_table: { key: 4, value: SIZES.ruleEntry },
   counters: { key: 4, value: SIZES.counter },
   grace_sync: { key: 4, value: 4 },
+  grace_inner: { key: 4, value: 4 },
 };
+
+/** Name of the address map of a family and copy. */
+export function addrMapName(family: 4 | 6, copy: number): string {
+  return `addr${family}_${copy}`;
+}

@@ -175,7 +175,8 @@ function malformedPacket(rng: Rng, pool: AddressPool, ifaces: string[]): Generat
   switch (how) {
     case 'truncate': {
       const { layout } = buildFrameWithLayout(spec);
-      const boundaries = [14, layout.l3, layout.l3 + (ip.kind === 'ipv4' ? 20 : 40), ...layout.ext, ...layout.ext.map((e) => e + 2), ...layout.ext.map((e) => e + 8), layout.l4, layout.l4 + 4, layout.l4 + 8, layout.l4 + 12, layout.l4 + 20, layout.payload];
+      const tagEnds = (spec.vlans ?? []).map((_, k) => 14 + 4 * (k + 1));
+      const boundaries = [14, ...tagEnds, layout.l3, layout.l3 + (ip.kind === 'ipv4' ? 20 : 40), ...layout.ext, ...layout.ext.map((e) => e + 2), ...layout.ext.map((e) => e + 8), layout.l4, layout.l4 + 4, layout.l4 + 8, layout.l4 + 12, layout.l4 + 20, layout.payload];
       spec.truncate = Math.max(0, rng.pick(boundaries) + rng.int(-1, 1));
       detail = `@${spec.truncate}`;
       break;
@@ -208,8 +209,8 @@ function malformedPacket(rng: Rng, pool: AddressPool, ifaces: string[]): Generat
       }
       break;
     case 'ext_count': {
-      // 3.6: at most 8 headers; 7..10 walkable ones straddle the limit.
-      const n = rng.int(7, 10);
+      // 3.6: at most 8 headers; mostly 7..10 walkable ones, straddling the limit.
+      const n = rng.chance(0.8) ? rng.int(7, 10) : rng.int(4, 6);
       (ip as Ipv6Spec).ext = Array.from({ length: n }, () => (rng.chance(0.15) ? { type: 44, fragOffset: 0, more: true } : randomExtHeader(rng)));
       detail = `=${n}`;
       break;

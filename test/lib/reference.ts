@@ -178,9 +178,10 @@ function parseIPv4(frame: Buffer, l3: number, vlanTags: number): ParsedFrame {
   let extHeaders = 0;
   // 3.6 / R6: one AH header is walked, unless this is a non-first fragment.
   if (proto === PROTO_AH && fragment !== 'non_first') {
-    const size = (l4 + 2 <= end ? frame[l4 + 1] + 2 : 2) * 4;
-    // 3.8 ext_header: the AH header runs past the frame (R3).
-    if (l4 + 2 > end || l4 + size > end) return bad('ext_header');
+    // 3.8 ext_header: the AH header runs past the frame (R3), even before its length byte.
+    if (l4 + 2 > end) return bad('ext_header');
+    const size = (frame[l4 + 1] + 2) * 4;
+    if (l4 + size > end) return bad('ext_header');
     proto = frame[l4];
     l4 += size;
     extHeaders = 1;

@@ -25,17 +25,17 @@ static __always_inline __u32 lowest_bit(__u64 x)
 	return debruijn_index[((x & -x) * DEBRUIJN64) >> 58];
 }
 
-static __always_inline __u32 addr_class(const struct flow *f, const __u32 *addr)
+static __always_inline __u32 addr_class(const struct flow *f, const __u32 *addr, __u32 copy)
 {
 	__u32 *cls;
 
 	if (f->family == 0) {
 		struct addr4_key k4 = { .prefixlen = 32, .addr = addr[0] };
-		cls = bpf_map_lookup_elem(&addr4, &k4);
+		cls = bpf_map_lookup_elem(copy ? (void *)&addr4_1 : (void *)&addr4_0, &k4);
 	} else {
 		struct addr6_key k6 = { .prefixlen = 128 };
 		__builtin_memcpy(k6.addr, addr, 16);
-		cls = bpf_map_lookup_elem(&addr6, &k6);
+		cls = bpf_map_lookup_elem(copy ? (void *)&addr6_1 : (void *)&addr6_0, &k6);
 	}
 	return cls ? *cls : 0;
 }
@@ -70,8 +70,8 @@ __attribute__((noinline)) int xdpfw_classify(const struct flow *f, __u32 copy)
 	bits_base = copy * BITS_PER_COPY;
 	l3_index = (((__u32)f->family * 4 + f->frag) * 256 + f->proto) & (L3_VALUES - 1);
 
-	src = bits_of(bits_base, BITS_BASE_SRC, addr_class(f, f->src), ADDR_CLASSES);
-	dst = bits_of(bits_base, BITS_BASE_DST, addr_class(f, f->dst), ADDR_CLASSES);
+	src = bits_of(bits_base, BITS_BASE_SRC, addr_class(f, f->src, copy), ADDR_CLASSES);
+	dst = bits_of(bits_base, BITS_BASE_DST, addr_class(f, f->dst, copy), ADDR_CLASSES);
 	l3 = bits_of(bits_base, BITS_BASE_L3, value_class_of(vc_base, VC_BASE_L3, l3_index), L3_CLASSES);
 	w0 = bits_of(bits_base, BITS_BASE_L4W0,
 		     value_class_of(vc_base, VC_BASE_L4W0, f->l4w0 & 0xFFFF), L4_CLASSES);

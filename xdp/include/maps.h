@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Every map of the data path. Per-generation tables hold NUM_COPIES copies side by side; the
- * address maps and counters are shared by all generations. Sizes come from consts.h; user space
- * may raise the address maps' max_entries before load. */
+/* Every map of the data path. Per-generation tables hold NUM_COPIES copies (side by side, or one
+ * map per copy for the address tries); counters and interface classes are shared. Sizes come
+ * from consts.h; user space may change the address maps' max_entries before load. */
 #ifndef XDPFW_MAPS_H
 #define XDPFW_MAPS_H
 
@@ -26,23 +26,21 @@ struct {
 	__type(value, struct copy_config);
 } config SEC(".maps");
 
-/* IPv4 prefix -> address class (shared by src and dst lookups, and by both copies). */
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, ADDR4_ENTRIES);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct addr4_key);
-	__type(value, __u32);
-} addr4 SEC(".maps");
+/* Prefix -> address class, one LPM trie per family and copy: a change rewrites only the copy
+ * that is not live, so packets never see a half-written set. */
+#define ADDR_MAP(name, key_type, entries)                        \
+	struct {                                                  \
+		__uint(type, BPF_MAP_TYPE_LPM_TRIE);               \
+		__uint(max_entries, entries);                      \
+		__uint(map_flags, BPF_F_NO_PREALLOC);              \
+		__type(key, key_type);                             \
+		__type(value, __u32);                              \
+	} name SEC(".maps")
 
-/* IPv6 prefix -> address class. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, ADDR6_ENTRIES);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct addr6_key);
-	__type(value, __u32);
-} addr6 SEC(".maps");
+ADDR_MAP(addr4_0, struct addr4_key, ADDR4_ENTRIES);
+ADDR_MAP(addr4_1, struct addr4_key, ADDR4_ENTRIES);
+ADDR_MAP(addr6_0, struct addr6_key, ADDR6_ENTRIES);
+ADDR_MAP(addr6_1, struct addr6_key, ADDR6_ENTRIES);
 
 /* ifindex -> interface class (1..MAX_IFACES; absent = class 0). */
 struct {

@@ -47,7 +47,7 @@ struct addr6_key {
 	__u8 addr[16];
 };
 
-/* Explain mode: written over the first bytes of the frame after classification. */
+/* Explain mode: prepended to the frame after classification. */
 struct explain_result {
 	__u32 outcome;  /* OUTCOME_* */
 	__u32 detail;   /* rule priority, malformed reason, or 0 */

@@ -1,0 +1,145 @@
+// The data plane as the control plane sees it: load or adopt, attach, apply compiled rulesets
+// atomically, read counters, explain. Everything kernel-facing goes through here.
+
+import { BpfProgram, XdpMode } from '../../native/lib';
+import { CompileOptions, CompiledRuleset, compileRuleset } from '../compiler/compile';
+import { Ruleset } from '../ruleset/model';
+import { CounterSnapshot, fixedSlots, readCounters, zeroSlots } from './counters';
+import { GenerationWriter } from './generation-writer';
+import { AttachedInterface, attachInterface, ifaceClassFor } from './interfaces';
+import { DataPathMaps, LoadedDataPath, loadDataPath } from './maps';
+import { Outcome, SIZES, XDP_ABORTED } from './layout';
+
+export interface DataPlaneOptions {
+  /** null: nothing pinned (tests); the maps go away with the process. */
+  pinDir: string | null;
+  maxEntries?: Record<string, number>;
+}
+
+export interface ExplainOutcome {
+  outcome: Outcome;
+  /** rule priority, or malformed reason index */
+  detail: number;
+  drop: boolean;
+  slot: number;
+}
+
+export class DataPlane {
+  readonly program: BpfProgram;
+  readonly maps: DataPathMaps;
+  readonly adopted: boolean;
+  readonly interfaces = new Map<string, AttachedInterface & { cls: number }>();
+  private readonly writer: GenerationWriter;
+  private explainer: LoadedDataPath | null = null;
+  private current: CompiledRuleset | null = null;
+
+  private constructor(private readonly opts: DataPlaneOptions, loaded: LoadedDataPath) {
+    this.program = loaded.program;
+    this.maps = loaded.maps;
+    this.adopted = loaded.adopted;
+    this.writer = new GenerationWriter(this.maps);
+  }
+
+  static open(opts: DataPlaneOptions): DataPlane {
+    return new DataPlane(opts, loadDataPath({ pinDir: opts.pinDir, maxEntries: opts.maxEntries }));
+  }
+
+  /** Attaches to (or adopts) an interface and gives it an interface class. */
+  attach(name: string, mode: XdpMode): AttachedInterface & { cls: number } {
+    const attached = attachInterface(this.program, this.opts.pinDir, name, mode);
+    const entry = { ...attached, cls: ifaceClassFor(this.maps, attached.ifindex) };
+    this.interfaces.set(name, entry);
+    return entry;
+  }
+
+  /** Interface name -> class, for compiling `iface` rules. */
+  ifaceClasses(): Map<string, number> {
+    return new Map([...this.interfaces].map(([name, i]) => [name, i.cls]));
+  }
+
+  /** Gives an interface a class without attaching (tests run packets "arriving" on it). */
+  registerInterface(name: string, ifindex: number): number {
+    return ifaceClassFor(this.maps, ifindex);
+  }
+
+  compile(rs: Ruleset, extra: Partial<CompileOptions> = {}): CompiledRuleset {
+    return compileRuleset(rs, {
+      ifaceClasses: this.ifaceClasses(),
+      previousSlots: this.current?.slots,
+      ...extra,
+    });
+  }
+
+  /**
+   * Makes a compiled ruleset live: the idle copy is written, counters of newly used slots are
+   * zeroed, then one flip. `beforeCommit` runs after everything is written and before the flip
+   * (the daemon persists state there); if it throws, nothing live has changed.
+   */
+  apply(compiled: CompiledRuleset, beforeCommit?: () => void): bigint {
+    const copy = this.writer.prepare(compiled);
+    const previous = this.current?.slots ?? new Map<string, number>();
+    const fresh = [...compiled.slots].filter(([id, slot]) => previous.get(id) !== slot).map(([, slot]) => slot);
+    zeroSlots(this.maps.get('counters'), fresh);
+    beforeCommit?.();
+    const epoch = this.writer.commit(copy);
+    this.current = compiled;
+    return epoch;
+  }
+
+  /** Compiles and applies in one step. */
+  applyRuleset(rs: Ruleset): CompiledRuleset {
+    const compiled = this.compile(rs);
+    this.apply(compiled);
+    return compiled;
+  }
+
+  /** Restores what a previous process knew about slots (so counters continue after restarts). */
+  setPreviousSlots(compiledOrSlots: CompiledRuleset | null): void {
+    this.current = compiledOrSlots;
+  }
+
+  live(): CompiledRuleset | null {
+    return this.current;
+  }
+
+  epoch(): bigint {
+    return this.writer.epoch();
+  }
+
+  counters(): CounterSnapshot {
+    return readCounters(this.maps.get('counters'));
+  }
+
+  /** Runs the counting program on a frame (tests, benchmarks). */
+  run(frame: Buffer, ifindex?: number, repeat = 1): { retval: number; duration: number } {
+    const r = this.program.testRun({ data: frame, repeat, ingressIfindex: ifindex });
+    return { retval: r.retval, duration: r.duration };
+  }
+
+  /** Classifies a frame with the explain twin: same maps, counts nothing. */
+  explain(frame: Buffer, ifindex?: number): ExplainOutcome {
+    this.explainer ??= loadDataPath({ pinDir: null, explain: true, shareMaps: this.maps });
+    // The twin prepends its decision to the frame.
+    const r = this.explainer.program.testRun({ data: frame, ingressIfindex: ifindex, dataOutSize: frame.length + SIZES.explainResult });
+    if (r.retval === XDP_ABORTED) throw new Error('explain: the program aborted');
+    return {
+      outcome: r.dataOut.readUInt32LE(0) as Outcome,
+      detail: r.dataOut.readUInt32LE(4),
+      drop: r.dataOut.readUInt32LE(8) === 1,
+      slot: r.dataOut.readUInt32LE(12),
+    };
+  }
+
+  close(): void {
+    for (const i of this.interfaces.values()) i.link.close();
+    this.interfaces.clear();
+    if (this.explainer) {
+      this.explainer.program.close();
+      this.explainer.maps.close();
+    }
+    this.program.close();
+    this.maps.close();
+  }
+}
+
+export { fixedSlots };
