@@ -669,7 +669,8 @@ describe('libbpf-ts (native)', { skip }, () => {
          const b = require(workerData.addon);
          globalThis.kept = Array.from({ length: 20 }, () => b.mapFromId(workerData.id));
          globalThis.obj = b.openObject(workerData.object, { maxEntries: {}, reuseFds: {}, rodata: {} });
-         parentPort.postMessage('opened');`,
+         parentPort.postMessage('opened');
+         setInterval(() => {}, 60_000); // stay alive, handles open, until terminate()`,
         { eval: true, workerData: { addon, id: map.info.id, object: objectPath } });
       await new Promise((resolve, reject) => {
         worker.once('message', resolve);

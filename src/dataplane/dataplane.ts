@@ -32,6 +32,8 @@ export class DataPlane {
   private readonly writer: GenerationWriter;
   private explainer: LoadedDataPath | null = null;
   private current: CompiledRuleset | null = null;
+  /** Rule id -> counter slot of the generation in force (restored from state after a restart). */
+  private slotsInForce = new Map<string, number>();
 
   private constructor(private readonly opts: DataPlaneOptions, loaded: LoadedDataPath) {
     this.program = loaded.program;
@@ -65,7 +67,7 @@ export class DataPlane {
   compile(rs: Ruleset, extra: Partial<CompileOptions> = {}): CompiledRuleset {
     return compileRuleset(rs, {
       ifaceClasses: this.ifaceClasses(),
-      previousSlots: this.current?.slots,
+      previousSlots: this.slotsInForce,
       ...extra,
     });
   }
@@ -77,12 +79,13 @@ export class DataPlane {
    */
   apply(compiled: CompiledRuleset, beforeCommit?: () => void): bigint {
     const copy = this.writer.prepare(compiled);
-    const previous = this.current?.slots ?? new Map<string, number>();
+    const previous = this.slotsInForce;
     const fresh = [...compiled.slots].filter(([id, slot]) => previous.get(id) !== slot).map(([, slot]) => slot);
     zeroSlots(this.maps.get('counters'), fresh);
     beforeCommit?.();
     const epoch = this.writer.commit(copy);
     this.current = compiled;
+    this.slotsInForce = compiled.slots;
     return epoch;
   }
 
@@ -93,9 +96,9 @@ export class DataPlane {
     return compiled;
   }
 
-  /** Restores what a previous process knew about slots (so counters continue after restarts). */
-  setPreviousSlots(compiledOrSlots: CompiledRuleset | null): void {
-    this.current = compiledOrSlots;
+  /** Restores the slots a previous process had in force (from its state file), so counters continue. */
+  restoreSlots(slots: ReadonlyMap<string, number>): void {
+    this.slotsInForce = new Map(slots);
   }
 
   live(): CompiledRuleset | null {
