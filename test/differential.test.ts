@@ -5,8 +5,9 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BpfHarness, CounterView, classify, retvalVerdict } from './lib/bpf-harness';
+import { BpfHarness, classify, retvalVerdict } from './lib/bpf-harness';
 import { ExpectedCounters } from './lib/counters';
+import { assertCounterDeltas } from './lib/counter-delta';
 import { generateRuleset } from './lib/gen-ruleset';
 import { makePacketGenerator } from './lib/gen-packet';
 import { Rng } from './lib/rng';
@@ -22,28 +23,6 @@ before(() => {
   if (isRoot()) h = new BpfHarness();
 });
 after(() => h?.close());
-
-function delta(after: { packets: number; bytes: number }, before: { packets: number; bytes: number }) {
-  return { packets: after.packets - before.packets, bytes: after.bytes - before.bytes };
-}
-
-function compareCounters(beforeView: CounterView, afterView: CounterView, expected: ExpectedCounters, where: string): void {
-  for (const [i, c] of afterView.rules) {
-    assert.deepEqual(delta(c, beforeView.rules.get(i) ?? { packets: 0, bytes: 0 }), expected.rule(i), `${where}: rule index ${i}`);
-  }
-  assert.deepEqual(delta(afterView.default, beforeView.default), expected.default, `${where}: default`);
-  for (const [reason, c] of afterView.malformed) {
-    const want = expected.malformedByReason.get(reason as never) ?? { packets: 0, bytes: 0 };
-    assert.deepEqual(delta(c, beforeView.malformed.get(reason) as never), want, `${where}: malformed ${reason}`);
-  }
-  assert.deepEqual(delta(afterView.nonIp, beforeView.nonIp), expected.bypass.non_ip, `${where}: bypass non_ip`);
-  assert.deepEqual(delta(afterView.ndp, beforeView.ndp), expected.bypass.ndp, `${where}: bypass ndp`);
-  for (const [name, v] of afterView.ifaces) {
-    const want = expected.interfaces.get(name) ?? { pass: { packets: 0, bytes: 0 }, drop: { packets: 0, bytes: 0 } };
-    const b = beforeView.ifaces.get(name) as typeof v;
-    assert.deepEqual({ pass: delta(v.pass, b.pass), drop: delta(v.drop, b.drop) }, want, `${where}: interface ${name}`);
-  }
-}
 
 test(`kernel and reference agree on ${RULESETS} rulesets x ${PACKETS} packets`, { skip: !isRoot() && 'needs root (BPF)' }, () => {
   let frames = 0;
@@ -66,7 +45,7 @@ test(`kernel and reference agree on ${RULESETS} rulesets x ${PACKETS} packets`, 
       expected.record(want, pkt.frame.length, pkt.iface);
       frames++;
     }
-    compareCounters(beforeView, h.counterView(), expected, `ruleset seed ${seed}`);
+    assertCounterDeltas(beforeView, h.counterView(), expected, `ruleset seed ${seed}`);
   }
   assert.ok(frames > RULESETS * PACKETS * 0.95, `only ${frames} frames were runnable`);
 });

@@ -1,40 +1,46 @@
-// `xdpfw run`: attach to interfaces, apply the ruleset, keep filtering. The program and maps stay
-// pinned when the daemon exits; a new `run` adopts them without an unfiltered moment.
+// `xdpfw run`: the daemon. Attaches to the interfaces, puts the ruleset in force (the persisted
+// state, or --rules FILE), serves the REST API and metrics. The program and its maps stay pinned
+// when the daemon exits: filtering never stops until `xdpfw detach`.
 
-import { parseArgs } from 'node:util';
-import { DataPlane } from '../dataplane/dataplane';
-import { DEFAULT_PIN_DIR, preparePinDir } from '../dataplane/bpffs';
-import { EnvironmentError, ifaceIndex } from '../dataplane/interfaces';
-import { parseRulesetFile } from '../ruleset/validate';
-import { pointerToDotted } from '../ruleset/validate';
-import { XdpMode } from '../../native/lib';
+import pino from 'pino';
+import { DEFAULT_PIN_DIR } from '../dataplane/bpffs';
+import { DEFAULT_BODY_LIMIT } from '../api/app';
+import { StartError, startDaemon, type DaemonOptions } from '../daemon/daemon';
+import { EXIT, UsageError, parseCommandLine, type SubCommand } from './command';
 
-export const RUN_USAGE = `usage: xdpfw run --iface IF[,IF...] [--rules FILE] [--mode auto|native|generic]
+const USAGE = `Usage: xdpfw run --iface IF[,IF...] [--rules FILE] [--mode auto|native|generic]
                  [--listen HOST:PORT|unix:PATH] [--state-dir DIR] [--pin-dir DIR]
-                 [--token-file FILE] [--watch] [--log-level LEVEL]
+                 [--token-file FILE] [--watch] [--log-level LEVEL] [--body-limit BYTES]
 
-Attaches the firewall to the interfaces and keeps it in force. The program and its maps stay
-pinned under --pin-dir (default ${DEFAULT_PIN_DIR}) when the daemon exits: filtering never stops
-until \`xdpfw detach\`.`;
+Attaches the firewall to the interfaces and keeps it in force, serving the REST API and
+Prometheus metrics. Without --rules the state of the last run (<state-dir>/state.json) is
+restored: same ruleset, same generation. With --rules the file is applied and becomes the state.
 
-export interface RunOptions {
-  ifaces: string[];
-  rules: string | null;
-  mode: XdpMode;
-  listen: string;
-  stateDir: string;
-  pinDir: string;
-  tokenFile: string | null;
-  watch: boolean;
-  logLevel: string;
-}
+Options:
+  --iface IF[,IF...]   interfaces to filter (at most 64)
+  --rules FILE         ruleset to apply at start (and on SIGHUP)
+  --mode MODE          auto (default), native or generic; may not differ from a pinned link's
+  --listen ADDR        HOST:PORT (default 127.0.0.1:9720) or unix:/path (mode 0660);
+                       anything but loopback or a unix socket needs --token-file
+  --state-dir DIR      default /var/lib/xdpfw
+  --pin-dir DIR        on a bpf filesystem; default ${DEFAULT_PIN_DIR}
+  --token-file FILE    bearer token guarding /v1/ (the file's content, trimmed)
+  --watch              re-apply --rules FILE when it (or a set file it names) changes;
+                       REST mutations are then refused (409): the file owns the ruleset
+  --log-level LEVEL    fatal, error, warn, info (default), debug, trace
+  --body-limit BYTES   largest request body (default ${DEFAULT_BODY_LIMIT}, 64 MiB)
 
-export class UsageError extends Error {}
+One daemon per interface, pin dir and state dir. SIGHUP re-applies --rules; SIGINT and SIGTERM
+stop the daemon and leave the program attached.
 
-export function parseRunArgs(argv: string[]): RunOptions {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+Exit: 0 stopped cleanly, 1 ruleset rejected, 2 usage or environment error.`;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function parseRunArgs(argv: string[]): DaemonOptions & { logLevel: string } {
+  const { values } = parseCommandLine(
+    argv,
+    {
       iface: { type: 'string' },
       rules: { type: 'string' },
       mode: { type: 'string', default: 'auto' },
@@ -44,18 +50,25 @@ export function parseRunArgs(argv: string[]): RunOptions {
       'token-file': { type: 'string' },
       watch: { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
+      'body-limit': { type: 'string' },
     },
-    strict: true,
-    allowPositionals: false,
-  });
+    { min: 0, max: 0, names: '' },
+  );
   if (!values.iface) throw new UsageError('--iface is required');
   const ifaces = values.iface.split(',').map((s) => s.trim());
-  if (ifaces.some((i) => !/^[A-Za-z0-9_.:@-]{1,15}$/.test(i))) throw new UsageError(`--iface: "${values.iface}" is not a list of interface names`);
+  if (ifaces.some((i) => !/^[A-Za-z0-9_.@-]{1,15}$/.test(i))) throw new UsageError(`--iface: "${values.iface}" is not a list of interface names`);
   if (new Set(ifaces).size !== ifaces.length) throw new UsageError('--iface: an interface is named twice');
   if (ifaces.length > 64) throw new UsageError('--iface: at most 64 interfaces');
   const mode = values.mode as string;
   if (mode !== 'auto' && mode !== 'native' && mode !== 'generic') throw new UsageError(`--mode must be auto, native or generic, not "${mode}"`);
   if (values.watch && !values.rules) throw new UsageError('--watch needs --rules FILE');
+  const logLevel = values['log-level'] as string;
+  if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  let bodyLimit: number | undefined;
+  if (values['body-limit'] !== undefined) {
+    bodyLimit = Number(values['body-limit']);
+    if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 1024) throw new UsageError('--body-limit must be a number of bytes >= 1024');
+  }
   return {
     ifaces,
     rules: values.rules ?? null,
@@ -65,78 +78,38 @@ export function parseRunArgs(argv: string[]): RunOptions {
     pinDir: values['pin-dir'] as string,
     tokenFile: values['token-file'] ?? null,
     watch: values.watch as boolean,
-    logLevel: values['log-level'] as string,
+    logLevel,
+    bodyLimit,
   };
 }
 
-/** Loads (or adopts) the data path, applies the ruleset, attaches. Returns the data plane. */
-export function startDataPlane(opts: RunOptions, log: (msg: string) => void): DataPlane {
-  preparePinDir(opts.pinDir);
-  for (const name of opts.ifaces) ifaceIndex(name); // fail early on a missing interface
-  if (!opts.rules) throw new UsageError('--rules FILE is required until state restore is available');
-  const parsed = parseRulesetFile(opts.rules, { knownIfaces: opts.ifaces });
-  if (!parsed.ok) {
-    throw new RulesetRejected(parsed.errors.map((e) => `${pointerToDotted(e.path) || '(ruleset)'}: ${e.message}`));
-  }
-  const dp = DataPlane.open({ pinDir: opts.pinDir });
+async function runDaemon(argv: string[]): Promise<number> {
+  const opts = parseRunArgs(argv);
+  // Synchronous writes: the last lines before a crash are not lost in a buffer.
+  const log = pino({ level: opts.logLevel, base: { pid: process.pid } }, pino.destination({ fd: 2, sync: true }));
+  let daemon;
   try {
-    const classes = new Map<string, number>();
-    for (const name of opts.ifaces) classes.set(name, dp.registerInterface(name, ifaceIndex(name)));
-    // Apply first, attach second: a fresh program never runs without the ruleset in force.
-    const compiled = dp.compile(parsed.ruleset, { ifaceClasses: classes });
-    dp.apply(compiled);
-    for (const name of opts.ifaces) {
-      const a = dp.attach(name, opts.mode);
-      log(`${a.adopted ? 'adopted' : 'attached to'} ${name} (ifindex ${a.ifindex}, ${a.mode} mode, program id ${dp.program.id})`);
-    }
-    log(`ruleset ${opts.rules} in force: ${compiled.rules.length} enabled rules`);
-    return dp;
+    daemon = await startDaemon(opts, log);
   } catch (e) {
-    dp.close();
+    if (e instanceof StartError) {
+      log.error({ exit: e.exitCode }, e.message.split('\n')[0]);
+      process.stderr.write(`xdpfw run: ${e.message}\n`);
+      return e.exitCode;
+    }
     throw e;
   }
-}
-
-export class RulesetRejected extends Error {
-  constructor(readonly lines: string[]) {
-    super(lines.join('\n'));
-  }
-}
-
-export async function runCommand(argv: string[]): Promise<number> {
-  let opts: RunOptions;
-  try {
-    opts = parseRunArgs(argv);
-  } catch (e) {
-    process.stderr.write(`xdpfw run: ${(e as Error).message}\n\n${RUN_USAGE}\n`);
-    return 2;
-  }
-  const log = (msg: string) => process.stderr.write(`${JSON.stringify({ time: Date.now(), msg })}\n`);
-  let dp: DataPlane;
-  try {
-    dp = startDataPlane(opts, log);
-  } catch (e) {
-    if (e instanceof RulesetRejected) {
-      process.stderr.write(`${e.lines.join('\n')}\n`);
-      return 1;
-    }
-    process.stderr.write(`xdpfw run: ${(e as Error).message}\n`);
-    return 2;
-  }
-  await new Promise<void>((resolve) => {
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  log('exiting; the program stays attached (xdpfw detach removes it)');
-  dp.close();
-  return 0;
+  log.info({ signal }, 'stopping');
+  await daemon.stop();
+  return EXIT.ok;
 }
 
-export const runCli = {
+export const runCommand: SubCommand = {
   name: 'run',
-  summary: 'the daemon: attach, apply, serve',
-  usage: RUN_USAGE,
-  run: runCommand,
+  summary: 'the daemon: attach, apply, serve the API',
+  usage: USAGE,
+  run: runDaemon,
 };
-
-export { EnvironmentError };

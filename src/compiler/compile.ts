@@ -1,8 +1,10 @@
 // Ruleset -> the contents of the data path's tables. Pure: no kernel, no I/O.
 
 import { PrefixList } from '../ruleset/address';
-import { Action, AddrField, IPPROTO, Rule, Ruleset } from '../ruleset/model';
+import { Action, AddrField, IPPROTO, LIMITS, Rule, Ruleset } from '../ruleset/model';
 import {
+  ADDR4_ENTRIES,
+  ADDR6_ENTRIES,
   ADDR_CLASSES,
   FLAGS_CLASSES,
   FLAGS_VALUES,
@@ -55,7 +57,7 @@ export { CapacityError };
 const PORT_PROTOCOLS = [IPPROTO.TCP, IPPROTO.UDP, IPPROTO.SCTP];
 
 export function compileRuleset(rs: Ruleset, opts: CompileOptions = {}): CompiledRuleset {
-  if (rs.rules.length > MAX_RULES) throw new CapacityError(`rules: ${rs.rules.length} > ${MAX_RULES}`);
+  checkRulesetCapacity(rs);
   const slots = assignSlots(rs.rules.map((r) => r.id), opts.previousSlots ?? new Map());
   const enabled = rs.rules.filter((r) => r.enabled);
   const ifaceClasses = opts.ifaceClasses ?? new Map<string, number>();
@@ -74,6 +76,34 @@ export function compileRuleset(rs: Ruleset, opts: CompileOptions = {}): Compiled
     flags: classifyValues(FLAGS_VALUES, enabled.map(flagIntervals), FLAGS_CLASSES, 'TCP flag classes'),
     ifaceBits: compileIfaces(enabled, ifaceClasses),
   };
+}
+
+/**
+ * Section 4 capacity, checked before any work: rules, and set prefixes of each family summed over
+ * every set (used by a rule or not: a one-rule change may start using any of them).
+ */
+function checkRulesetCapacity(rs: Ruleset): void {
+  if (rs.rules.length > MAX_RULES) {
+    throw new CapacityError(`the ruleset has ${rs.rules.length} rules; at most ${MAX_RULES} fit`);
+  }
+  let v4 = 0;
+  let v6 = 0;
+  for (const list of rs.sets.values()) {
+    v4 += list.countV4;
+    v6 += list.countV6;
+  }
+  if (v4 > LIMITS.prefixesV4) throw new CapacityError(`the sets hold ${v4} IPv4 prefixes; at most ${LIMITS.prefixesV4} fit`);
+  if (v6 > LIMITS.prefixesV6) throw new CapacityError(`the sets hold ${v6} IPv6 prefixes; at most ${LIMITS.prefixesV6} fit`);
+}
+
+/** The address maps hold set members plus rule literals: their own size is the last word. */
+function checkAddressMapCapacity(entries: AddressEntries): void {
+  if (entries.v4.len.length > ADDR4_ENTRIES) {
+    throw new CapacityError(`${entries.v4.len.length} distinct IPv4 prefixes (sets and literals); the address map holds ${ADDR4_ENTRIES}`);
+  }
+  if (entries.v6.len.length > ADDR6_ENTRIES) {
+    throw new CapacityError(`${entries.v6.len.length} distinct IPv6 prefixes (sets and literals); the address map holds ${ADDR6_ENTRIES}`);
+  }
 }
 
 function hasL4Fields(r: Rule): boolean {
@@ -179,6 +209,7 @@ function compileAddresses(rs: Ruleset, enabled: Rule[]) {
   const srcLabels = enabled.map((r) => (r.src === null ? null : labelsOf(r.src)));
   const dstLabels = enabled.map((r) => (r.dst === null ? null : labelsOf(r.dst)));
   const entries = computeAddressClasses(v4, v6, ADDR_CLASSES);
+  checkAddressMapCapacity(entries);
   return {
     entries,
     srcBits: addressBitmaps(entries.classLabels, srcLabels, nextLabel),

@@ -10,12 +10,19 @@ import { EnvironmentError } from './interfaces';
 export const DEFAULT_PIN_DIR = '/sys/fs/bpf/xdpfw';
 const SYS_FS_BPF = '/sys/fs/bpf';
 
-function inInitMountNamespace(): boolean {
+function mountNamespaceOf(pid: number | 'self'): string | null {
   try {
-    return fs.readlinkSync('/proc/self/ns/mnt') === fs.readlinkSync('/proc/1/ns/mnt');
+    return fs.readlinkSync(`/proc/${pid}/ns/mnt`);
   } catch {
-    return false;
+    return null;
   }
+}
+
+// PID 1 may hide its namespaces (ptrace rules, e.g. a VM's init); kthreadd (PID 2) is always in
+// the init mount namespace.
+function inInitMountNamespace(): boolean {
+  const self = mountNamespaceOf('self');
+  return self !== null && self === (mountNamespaceOf(1) ?? mountNamespaceOf(2));
 }
 
 /** The nearest existing ancestor of p (p itself if it exists). */

@@ -25,48 +25,71 @@ export function parseIPv4(text: string): number | null {
   return value >>> 0;
 }
 
-/** Parses an IPv6 address (RFC 4291 text forms, including an embedded IPv4 tail) into 4 words. */
+/**
+ * Parses an IPv6 address (RFC 4291 text forms, including an embedded IPv4 tail) into 4 words.
+ * Scans characters rather than splitting and matching: sets hold up to 250,000 of these.
+ */
 export function parseIPv6(text: string): number[] | null {
-  if (text.length > 45 || !/^[0-9a-fA-F:.]+$/.test(text)) return null;
-  let head = text;
-  let v4Tail: number | null = null;
-  const lastColon = text.lastIndexOf(':');
-  if (text.includes('.')) {
-    v4Tail = parseIPv4(text.slice(lastColon + 1));
-    if (v4Tail === null) return null;
-    // Replace the IPv4 tail by two placeholder groups, filled in below.
-    head = text.slice(0, lastColon + 1) + '0:0';
+  const end = text.length;
+  const groups = [0, 0, 0, 0, 0, 0, 0, 0];
+  let n = 0; // groups read
+  let gap = -1; // where "::" stands, in groups
+  let i = 0;
+  if (end >= 2 && text.charCodeAt(0) === COLON && text.charCodeAt(1) === COLON) {
+    gap = 0;
+    i = 2;
   }
-  const doubleColon = head.indexOf('::');
-  if (doubleColon !== -1 && head.indexOf('::', doubleColon + 1) !== -1) return null;
-  const parseGroups = (s: string): number[] | null => {
-    if (s === '') return [];
-    const groups = s.split(':');
-    const out: number[] = [];
-    for (const g of groups) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;
-      out.push(parseInt(g, 16));
+  while (i < end) {
+    let value = 0;
+    let j = i;
+    for (; j < end && j - i <= 4; j++) {
+      const digit = hexDigit(text.charCodeAt(j));
+      if (digit < 0) break;
+      value = value * 16 + digit;
     }
-    return out;
-  };
-  let groups: number[];
-  if (doubleColon !== -1) {
-    const left = parseGroups(head.slice(0, doubleColon));
-    const right = parseGroups(head.slice(doubleColon + 2));
-    if (!left || !right || left.length + right.length > 7) return null;
-    groups = [...left, ...new Array(8 - left.length - right.length).fill(0), ...right];
-  } else {
-    const all = parseGroups(head);
-    if (!all || all.length !== 8) return null;
-    groups = all;
+    if (j < end && text.charCodeAt(j) === DOT) {
+      // An IPv4 tail fills the last two groups and ends the address.
+      const v4 = n <= 6 ? parseIPv4(text.slice(i)) : null;
+      if (v4 === null) return null;
+      groups[n++] = v4 >>> 16;
+      groups[n++] = v4 & 0xffff;
+      break;
+    }
+    if (j === i || j - i > 4 || n === 8) return null;
+    groups[n++] = value;
+    if (j === end) break;
+    if (text.charCodeAt(j) !== COLON || j + 1 === end) return null;
+    i = j + 1;
+    if (text.charCodeAt(i) === COLON) {
+      if (gap !== -1) return null;
+      gap = n;
+      i++;
+    }
   }
-  if (v4Tail !== null) {
-    groups[6] = v4Tail >>> 16;
-    groups[7] = v4Tail & 0xffff;
+  if (gap === -1 ? n !== 8 : n > 7) return null;
+  if (gap !== -1) {
+    // Move the groups after "::" to the end and zero the ones it stands for.
+    const tail = n - gap;
+    for (let k = 1; k <= tail; k++) groups[8 - k] = groups[n - k];
+    for (let k = gap; k < 8 - tail; k++) groups[k] = 0;
   }
-  const words: number[] = [];
-  for (let i = 0; i < 4; i++) words.push(((groups[2 * i] << 16) | groups[2 * i + 1]) >>> 0);
-  return words;
+  return [
+    (groups[0] * 0x10000 + groups[1]) >>> 0,
+    (groups[2] * 0x10000 + groups[3]) >>> 0,
+    (groups[4] * 0x10000 + groups[5]) >>> 0,
+    (groups[6] * 0x10000 + groups[7]) >>> 0,
+  ];
+}
+
+const COLON = 0x3a;
+const DOT = 0x2e;
+
+/** The value of a hexadecimal digit's character code, or -1. */
+function hexDigit(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  const lower = code | 0x20;
+  if (lower >= 0x61 && lower <= 0x66) return lower - 0x61 + 10;
+  return -1;
 }
 
 /**
@@ -214,16 +237,16 @@ export function addressInPrefix(p: Prefix, words: ArrayLike<number>): boolean {
  * `10.0.0.1` = `10.0.0.1/32`) are kept once.
  */
 export class PrefixList {
-  private v4Addr = new Uint32Array(16);
-  private v4Len = new Uint8Array(16);
+  private v4Addr: Uint32Array = new Uint32Array(16);
+  private v4Len: Uint8Array = new Uint8Array(16);
   private v4Count = 0;
-  private v6Addr = new Uint32Array(64);
-  private v6Len = new Uint8Array(16);
+  private v6Addr: Uint32Array = new Uint32Array(64);
+  private v6Len: Uint8Array = new Uint8Array(16);
   private v6Count = 0;
-  // De-duplication of IPv4: an open-addressing hash table of positions in v4Addr/v4Len (0 = empty,
-  // else position + 1). A Set of numbers costs ~0.6 s per million keys above 2^31; this ~0.05 s.
+  // De-duplication: open-addressing hash tables of positions in the arrays (0 = empty, else
+  // position + 1). A Set of numbers costs ~0.6 s per million keys above 2^31; this ~0.05 s.
   private v4Slots = new Int32Array(32);
-  private readonly seen6 = new Set<string>();
+  private v6Slots = new Int32Array(32); // the same for IPv6
 
   static of(prefixes: Iterable<Prefix>): PrefixList {
     const list = new PrefixList();
@@ -234,15 +257,16 @@ export class PrefixList {
   /** Adds a prefix; returns false when it was already present. */
   add(p: Prefix): boolean {
     if (p.family === 4) return this.addV4(p.words[0], p.len);
-    const key = prefixKey(p);
-    if (this.seen6.has(key)) return false;
-    this.seen6.add(key);
+    const slot = this.v6Slot(p.words, p.len);
+    if (this.v6Slots[slot] !== 0) return false;
+    this.v6Slots[slot] = this.v6Count + 1;
     if (this.v6Count === this.v6Len.length) {
       this.v6Addr = grow32(this.v6Addr, this.v6Count * 8);
       this.v6Len = grow8(this.v6Len, this.v6Count * 2);
     }
     this.v6Addr.set(p.words, this.v6Count * 4);
     this.v6Len[this.v6Count++] = p.len;
+    if (this.v6Count * 2 > this.v6Slots.length) this.rehashV6();
     return true;
   }
 
@@ -264,7 +288,7 @@ export class PrefixList {
   /** The slot holding (addr, len), or the empty slot where it belongs (linear probing). */
   private v4Slot(addr: number, len: number): number {
     const mask = this.v4Slots.length - 1;
-    let slot = (Math.imul(addr ^ Math.imul(len, 0x9e3779b1), 0x85ebca6b) >>> 15) & mask;
+    let slot = mix(addr ^ Math.imul(len, 0x9e3779b1)) & mask;
     for (;;) {
       const at = this.v4Slots[slot];
       if (at === 0 || (this.v4Addr[at - 1] === addr && this.v4Len[at - 1] === len)) return slot;
@@ -278,9 +302,29 @@ export class PrefixList {
     for (let i = 0; i < this.v4Count; i++) this.v4Slots[this.v4Slot(this.v4Addr[i], this.v4Len[i])] = i + 1;
   }
 
+  private v6Slot(words: ArrayLike<number>, len: number): number {
+    const mask = this.v6Slots.length - 1;
+    let slot = mix(mix(mix(mix(words[0] ^ Math.imul(len, 0x9e3779b1)) ^ words[1]) ^ words[2]) ^ words[3]) & mask;
+    for (;;) {
+      const at = this.v6Slots[slot];
+      if (at === 0) return slot;
+      const o = (at - 1) * 4;
+      const a = this.v6Addr;
+      if (a[o] === words[0] && a[o + 1] === words[1] && a[o + 2] === words[2] && a[o + 3] === words[3] && this.v6Len[at - 1] === len) return slot;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  private rehashV6(): void {
+    this.v6Slots = new Int32Array(this.v6Slots.length * 2);
+    for (let i = 0; i < this.v6Count; i++) {
+      this.v6Slots[this.v6Slot(this.v6Addr.subarray(i * 4, i * 4 + 4), this.v6Len[i])] = i + 1;
+    }
+  }
+
   has(p: Prefix): boolean {
     if (p.family === 4) return this.v4Slots[this.v4Slot(p.words[0], p.len)] !== 0;
-    return this.seen6.has(prefixKey(p));
+    return this.v6Slots[this.v6Slot(p.words, p.len)] !== 0;
   }
 
   get size(): number { return this.v4Count + this.v6Count; }
@@ -310,7 +354,14 @@ export class PrefixList {
   }
 }
 
-/** A compact identity for a prefix, used for de-duplication. */
+/** murmur3's 32-bit finaliser: prefixes differ in few bits, so spread them over the low ones. */
+function mix(x: number): number {
+  let h = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** A compact identity for a prefix, e.g. as a Map key. */
 export function prefixKey(p: Prefix): string {
   return `${p.family}:${p.words.join(',')}/${p.len}`;
 }

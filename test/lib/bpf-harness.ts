@@ -36,11 +36,17 @@ export class BpfHarness {
     });
   }
 
+  /** How long the last successful apply() took to compile and to write the maps. */
+  lastApply = { compileMs: 0, applyMs: 0 };
+
   apply(rs: Ruleset): CompiledRuleset {
     const classes = new Map<string, number>();
     for (const [name, idx] of this.ifindex) classes.set(name, this.dp.registerInterface(name, idx));
+    const t0 = performance.now();
     const compiled = this.dp.compile(rs, { ifaceClasses: classes });
+    const t1 = performance.now();
     this.dp.apply(compiled);
+    this.lastApply = { compileMs: t1 - t0, applyMs: performance.now() - t1 };
     this.compiled = compiled;
     this.ruleset = rs;
     return compiled;

@@ -1,0 +1,58 @@
+// Bearer-token authentication (--token-file). Every route needs `Authorization: Bearer <token>`
+// except the open ones (/metrics, /healthz, the OpenAPI document); unknown paths need it too, so
+// a caller without the token learns nothing about the routes. Tokens are compared as SHA-256
+// digests with timingSafeEqual: equal lengths, constant time, whatever the caller sends.
+
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ServiceError } from '../service/errors';
+
+export const OPEN_ROUTES: ReadonlySet<string> = new Set(['/metrics', '/healthz', '/docs/json']);
+
+export class TokenFileError extends Error {}
+
+/** The token is the file's content, surrounding white space trimmed. */
+export function readTokenFile(file: string): string {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new TokenFileError(`--token-file ${file}: ${(e as Error).message}`);
+  }
+  const token = text.trim();
+  if (token === '') throw new TokenFileError(`--token-file ${file} is empty`);
+  if (/[\s]/.test(token)) throw new TokenFileError(`--token-file ${file}: the token may not contain white space`);
+  return token;
+}
+
+const digest = (s: string) => crypto.createHash('sha256').update(s, 'utf8').digest();
+
+/** How logs name a token holder: never the token, the first 8 hex digits of its SHA-256. */
+export function tokenId(token: string): string {
+  return digest(token).toString('hex').slice(0, 8);
+}
+
+export function installAuth(app: FastifyInstance, token: string | null): void {
+  const expected = token === null ? null : digest(token);
+  const id = token === null ? null : tokenId(token);
+  app.addHook('onRequest', async (req: FastifyRequest) => {
+    const route = req.routeOptions.url;
+    if (expected === null || (route !== undefined && OPEN_ROUTES.has(route))) return;
+    const header = req.headers.authorization;
+    // The scheme is matched as the contract writes it: `Bearer`, one space, the token.
+    const given = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice('Bearer '.length) : null;
+    if (given === null || !crypto.timingSafeEqual(digest(given), expected)) {
+      throw new ServiceError('unauthorized', given === null ? 'missing or malformed Authorization header: send Authorization: Bearer <token>' : 'wrong bearer token');
+    }
+    (req as FastifyRequest & { caller?: string }).caller = `token:${id}`;
+  });
+}
+
+/** Who made a request, for the change log: the token id, else the socket it came through. */
+export function callerOf(req: FastifyRequest, listen: string): string {
+  const byToken = (req as FastifyRequest & { caller?: string }).caller;
+  if (byToken) return byToken;
+  if (listen.startsWith('unix:')) return listen;
+  return `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+}

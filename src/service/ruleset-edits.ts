@@ -1,0 +1,126 @@
+// The REST mutations as pure edits of the ruleset JSON in force: each returns the new JSON, or
+// throws the ServiceError the contract gives (404 unknown rule or set, 409 duplicate id, 400 a
+// body that cannot be an edit). Validation of the result as a whole happens afterwards.
+
+import { Prefix, PrefixList, parsePrefix, prefixKey, scanIPv4Prefix } from '../ruleset/address';
+import type { RuleJson, RulesetJson } from '../ruleset/model';
+import { checkSchema } from '../ruleset/schema';
+import { parseSetElements } from '../ruleset/validate';
+import { ServiceError, invalid } from './errors';
+
+export interface Placement {
+  before?: string;
+  after?: string;
+}
+
+/** The new ruleset with `rule` inserted (appended unless placed); returns its index too. */
+export function insertRule(cur: RulesetJson, rule: RuleJson, at: Placement): { json: RulesetJson; index: number } {
+  if (at.before !== undefined && at.after !== undefined) {
+    throw invalid('give ?before or ?after, not both', [{ path: '', message: 'before and after both given' }]);
+  }
+  if (cur.rules.some((r) => r.id === rule.id)) {
+    throw new ServiceError('conflict', `a rule with id "${rule.id}" already exists`, [{ path: '/id', message: `duplicate id "${rule.id}"` }]);
+  }
+  let index = cur.rules.length;
+  const anchor = at.before ?? at.after;
+  if (anchor !== undefined) {
+    const i = cur.rules.findIndex((r) => r.id === anchor);
+    if (i === -1) throw new ServiceError('not_found', `no rule "${anchor}" to place the new rule ${at.before !== undefined ? 'before' : 'after'}`);
+    index = at.before !== undefined ? i : i + 1;
+  }
+  const rules = [...cur.rules.slice(0, index), rule, ...cur.rules.slice(index)];
+  return { json: { ...cur, rules }, index };
+}
+
+export function replaceRule(cur: RulesetJson, id: string, rule: RuleJson): { json: RulesetJson; index: number } {
+  const index = ruleIndex(cur, id);
+  if (rule.id !== id) {
+    throw invalid(`the body's id must be the id in the path ("${id}")`, [{ path: '/id', message: `must be "${id}" (rules are renamed by DELETE and POST)` }]);
+  }
+  const rules = cur.rules.slice();
+  rules[index] = rule;
+  return { json: { ...cur, rules }, index };
+}
+
+export function deleteRule(cur: RulesetJson, id: string): RulesetJson {
+  const index = ruleIndex(cur, id);
+  return { ...cur, rules: [...cur.rules.slice(0, index), ...cur.rules.slice(index + 1)] };
+}
+
+export function ruleIndex(cur: RulesetJson, id: string): number {
+  const index = cur.rules.findIndex((r) => r.id === id);
+  if (index === -1) throw new ServiceError('not_found', `no rule "${id}"`);
+  return index;
+}
+
+/** The members of a set as stored (file-backed sets are always inline in the daemon). */
+export function setMembers(cur: RulesetJson, name: string): string[] {
+  const value = Object.hasOwn(cur.sets ?? {}, name) ? cur.sets![name] : undefined;
+  if (value === undefined) throw new ServiceError('not_found', `no set "${name}"`);
+  if (!Array.isArray(value)) throw new ServiceError('internal', `set "${name}" is not inline`);
+  return value;
+}
+
+function withSet(cur: RulesetJson, name: string, members: string[]): RulesetJson {
+  return { ...cur, sets: { ...cur.sets, [name]: members } };
+}
+
+/** PUT /v1/sets/:name `{"elements": [...]}`: duplicates (as prefixes) are kept once. */
+export function replaceSet(cur: RulesetJson, name: string, body: unknown): RulesetJson {
+  setMembers(cur, name);
+  const issues = checkSchema('setReplace', body);
+  if (issues.length > 0) throw invalid('invalid set', issues);
+  const elements = (body as { elements: string[] }).elements;
+  const parsed = parseSetElements(elements, '/elements');
+  if (!parsed.ok) throw invalid('invalid set members', parsed.errors);
+  return withSet(cur, name, uniqueByPrefix(elements));
+}
+
+/**
+ * PATCH /v1/sets/:name `{"add": [...], "remove": [...]}`: members compare as prefixes
+ * (`10.0.0.1` = `10.0.0.1/32`); adding a member or removing a non-member is no error; the same
+ * prefix in both lists is.
+ */
+export function patchSet(cur: RulesetJson, name: string, body: unknown, current: PrefixList): RulesetJson {
+  const members = setMembers(cur, name);
+  const issues = checkSchema('setPatch', body);
+  if (issues.length > 0) throw invalid('invalid set patch', issues);
+  const { add = [], remove = [] } = body as { add?: string[]; remove?: string[] };
+  const added = parseSetElements(add, '/add');
+  const removed = parseSetElements(remove, '/remove');
+  const bad = [...(added.ok ? [] : added.errors), ...(removed.ok ? [] : removed.errors)];
+  if (bad.length > 0 || !added.ok || !removed.ok) throw invalid('invalid set members', bad);
+
+  const both = remove.flatMap((text, i) =>
+    added.list.has(prefixOf(text)) ? [{ path: `/remove/${i}`, message: `"${text}" is also in add: a prefix cannot be added and removed at once` }] : [],
+  );
+  if (both.length > 0) throw invalid('the same prefix is in add and remove', both);
+
+  // `current` (the set in force) answers membership without re-parsing a million members; a
+  // prefix being removed is never one being added, so it stays valid for the additions.
+  const kept = removed.list.size > 0 ? members.filter((text) => !removed.list.has(prefixOf(text))) : members;
+  const fresh = new PrefixList();
+  const appended = add.filter((text) => {
+    const p = prefixOf(text);
+    return !current.has(p) && fresh.add(p);
+  });
+  return withSet(cur, name, appended.length > 0 ? [...kept, ...appended] : kept);
+}
+
+/** A member already checked by parseSetElements, parsed again (IPv4 through the fast path). */
+function prefixOf(text: string): Prefix {
+  const key = scanIPv4Prefix(text);
+  if (key >= 0) return { family: 4, words: [Math.floor(key / 64)], len: key % 64 };
+  return parsePrefix(text) as Prefix;
+}
+
+/** The first spelling of each prefix, in order. */
+export function uniqueByPrefix(texts: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return texts.filter((text) => {
+    const key = prefixKey(prefixOf(text));
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

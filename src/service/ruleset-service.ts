@@ -1,0 +1,452 @@
+// RulesetService: the one place the ruleset in force changes. Every mutation is serialised and
+// goes the same way: new JSON -> validate -> compile -> write the idle copy -> persist the state
+// -> flip -> generation + 1 -> acknowledge. A failure at any step before the flip leaves the
+// previous generation in force, in the maps and in state.json alike.
+
+import type { Logger } from 'pino';
+import { xdpQuery } from '../../native/lib';
+import { CapacityError, CompiledRuleset } from '../compiler/compile';
+import type { DataPlane } from '../dataplane/dataplane';
+import { fixedSlots } from '../dataplane/counters';
+import { MALFORMED_REASONS, Outcome } from '../dataplane/layout';
+import type { RuleJson, Ruleset, RulesetJson, ValidationIssue } from '../ruleset/model';
+import { summariseRuleset, type RulesetSummary } from '../ruleset/summary';
+import { parseRule, parseRuleset, type ParseResult } from '../ruleset/validate';
+import { ErrorDetail, ServiceError, invalid } from './errors';
+import { ExplainQuery, explainFrame } from './explain-frame';
+import type { MetricsSource, PacketBytes } from './metrics-source';
+import { SerialQueue } from './serial-queue';
+import { PersistedState, STATE_VERSION, StateStore } from './state-store';
+import * as edits from './ruleset-edits';
+import { versions, type Versions } from './versions';
+
+export interface ServiceInterface {
+  name: string;
+  ifindex: number;
+}
+
+export interface ServiceOptions {
+  dp: DataPlane;
+  store: StateStore;
+  /** The interfaces rules may name (attached, or registered in tests). */
+  interfaces: ServiceInterface[];
+  log: Logger;
+  /** Under --watch: the file that owns the ruleset; REST mutations are refused (409). */
+  watchFile?: string | null;
+}
+
+/** Who asked for a change, for the log line. */
+export interface Caller {
+  who: string;
+  route: string;
+}
+
+export interface MutationOptions extends Caller {
+  /** The If-Match header as sent, if any. */
+  ifMatch?: string;
+}
+
+interface InForce {
+  generation: number;
+  json: RulesetJson;
+  model: Ruleset;
+  compiled: CompiledRuleset;
+}
+
+export interface Stats {
+  generation: number;
+  rules: { id: string; action: 'pass' | 'drop'; packets: number; bytes: number }[];
+  default: { action: 'pass' | 'drop'; packets: number; bytes: number };
+  malformed: PacketBytes;
+  bypass: { non_ip: PacketBytes; ndp: PacketBytes };
+}
+
+export interface ExplainAnswer {
+  rule: string | null;
+  action: 'pass' | 'drop';
+  bypass?: 'ndp' | 'non_ip';
+  malformed?: string;
+}
+
+export interface Status {
+  generation: number;
+  rules: { total: number; enabled: number };
+  interfaces: { name: string; ifindex: number; mode: string; prog_id: number; ours: boolean }[];
+  watch: string | null;
+  state_file: string;
+  versions: Versions;
+}
+
+type Counters = ReturnType<MetricsSource['counters']>;
+
+export class RulesetService implements MetricsSource {
+  private readonly dp: DataPlane;
+  private readonly store: StateStore;
+  private readonly log: Logger;
+  private readonly ifaces: ServiceInterface[];
+  private readonly ifaceClasses: Map<string, number>;
+  private readonly queue = new SerialQueue();
+  private readonly applyListeners: ((seconds: number) => void)[] = [];
+  private inForce: InForce | null = null;
+  readonly watchFile: string | null;
+
+  constructor(opts: ServiceOptions) {
+    this.dp = opts.dp;
+    this.store = opts.store;
+    this.log = opts.log;
+    this.ifaces = opts.interfaces;
+    this.watchFile = opts.watchFile ?? null;
+    this.ifaceClasses = new Map(opts.interfaces.map((i) => [i.name, opts.dp.registerInterface(i.name, i.ifindex)]));
+  }
+
+  // ---- start-up ----------------------------------------------------------------------------
+
+  /**
+   * Brings back the persisted state: same ruleset, same generation, the same counter slots. It is
+   * applied again so the maps hold exactly it (after a crash between persist and flip, the state
+   * file is ahead of the maps: it wins).
+   */
+  restore(state: PersistedState): Promise<number> {
+    return this.queue.run(() => {
+      const parsed = parseRuleset(state.ruleset, { allowFileSets: false, knownIfaces: this.ifaceNames() });
+      if (!parsed.ok) throw invalid(`the ruleset in ${this.store.file} is not valid here`, parsed.errors);
+      this.dp.restoreSlots(new Map(Object.entries(state.slots)));
+      return this.commit(parsed, state.generation, { who: 'startup', route: `restore ${this.store.file}` });
+    });
+  }
+
+  /**
+   * Applies a ruleset parsed from a file (--rules at start, --watch, SIGHUP). `stored` is the
+   * persisted state, if any, so counters keep following ids and generations keep growing.
+   */
+  applyParsed(parsed: ParseResult, caller: Caller, stored: PersistedState | null = null): Promise<number> {
+    return this.queue.run(() => {
+      if (!parsed.ok) throw rejection('the ruleset is not valid', parsed.errors, parsed.capacity);
+      if (this.inForce === null && stored) this.dp.restoreSlots(new Map(Object.entries(stored.slots)));
+      const base = this.inForce?.generation ?? stored?.generation ?? 0;
+      return this.commit(parsed, base + 1, caller);
+    });
+  }
+
+  // ---- mutations (CONTRACT section 5) ------------------------------------------------------
+
+  replaceRuleset(body: unknown, opts: MutationOptions): Promise<number> {
+    return this.mutate(opts, () => parseRuleset(body, { allowFileSets: false, knownIfaces: this.ifaceNames() }));
+  }
+
+  addRule(body: unknown, at: edits.Placement, opts: MutationOptions): Promise<number> {
+    return this.mutate(opts, (cur) => {
+      const rule = this.checkRule(body, cur.json);
+      const { json, index } = edits.insertRule(cur.json, rule, at);
+      return rebase(this.parse(json), `/rules/${index}`);
+    });
+  }
+
+  replaceRule(id: string, body: unknown, opts: MutationOptions): Promise<number> {
+    return this.mutate(opts, (cur) => {
+      edits.ruleIndex(cur.json, id);
+      const rule = this.checkRule(body, cur.json);
+      const { json, index } = edits.replaceRule(cur.json, id, rule);
+      return rebase(this.parse(json), `/rules/${index}`);
+    });
+  }
+
+  deleteRule(id: string, opts: MutationOptions): Promise<number> {
+    return this.mutate(opts, (cur) => this.parse(edits.deleteRule(cur.json, id)));
+  }
+
+  replaceSet(name: string, body: unknown, opts: MutationOptions): Promise<number> {
+    return this.mutate(opts, (cur) => this.parse(edits.replaceSet(cur.json, name, body)));
+  }
+
+  patchSet(name: string, body: unknown, opts: MutationOptions): Promise<number> {
+    return this.mutate(opts, (cur) => {
+      edits.setMembers(cur.json, name);
+      const current = cur.model.sets.get(name);
+      if (!current) throw new ServiceError('internal', `set "${name}" is missing from the model`);
+      return this.parse(edits.patchSet(cur.json, name, body, current));
+    });
+  }
+
+  /** POST /v1/ruleset/validate: the checks of PUT, compile included, changing nothing. */
+  validate(body: unknown): { valid: true; summary: RulesetSummary } {
+    const parsed = this.parse(body);
+    if (!parsed.ok) throw rejection('the ruleset is not valid', parsed.errors, parsed.capacity);
+    this.compileOrReject(parsed.ruleset);
+    return { valid: true, summary: summariseRuleset(parsed.ruleset) };
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  hasRuleset(): boolean {
+    return this.inForce !== null;
+  }
+
+  generation(): number {
+    return this.inForce?.generation ?? 0;
+  }
+
+  ruleset(): { generation: number; json: RulesetJson } {
+    const cur = this.current();
+    return { generation: cur.generation, json: cur.json };
+  }
+
+  rules(): { generation: number; rules: RuleJson[] } {
+    const cur = this.current();
+    return { generation: cur.generation, rules: cur.json.rules };
+  }
+
+  rule(id: string): { generation: number; rule: RuleJson } {
+    const cur = this.current();
+    return { generation: cur.generation, rule: cur.json.rules[edits.ruleIndex(cur.json, id)] };
+  }
+
+  set(name: string): { generation: number; name: string; elements: string[]; count: number } {
+    const cur = this.current();
+    const elements = edits.setMembers(cur.json, name);
+    const unique = (cur.model.sets.get(name)?.size ?? elements.length) === elements.length ? elements : edits.uniqueByPrefix(elements);
+    return { generation: cur.generation, name, elements: unique, count: unique.length };
+  }
+
+  stats(): Stats {
+    const c = this.counters();
+    const malformed = Object.values(c.malformed).reduce((sum, m) => ({ packets: sum.packets + m.packets, bytes: sum.bytes + m.bytes }), { packets: 0, bytes: 0 });
+    return { generation: this.generation(), rules: c.rules, default: c.default, malformed, bypass: c.bypass };
+  }
+
+  /** Which rule the live data path picks for a synthesised packet; counts nothing. */
+  explain(query: ExplainQuery): ExplainAnswer {
+    const cur = this.current();
+    const iface = this.ifaces.find((i) => i.name === query.iface);
+    if (!iface) {
+      throw invalid('unknown interface', [{ path: '/iface', message: `"${query.iface}" is not an interface of this daemon (${this.ifaceNames().join(', ')})` }]);
+    }
+    const { frame } = explainFrame(query);
+    const r = this.dp.explain(frame, iface.ifindex);
+    const action = r.drop ? 'drop' : 'pass';
+    switch (r.outcome) {
+      case Outcome.Rule:
+        return { rule: cur.compiled.rules[r.detail]?.id ?? null, action };
+      case Outcome.Default:
+        return { rule: null, action };
+      case Outcome.Ndp:
+        return { rule: null, action, bypass: 'ndp' };
+      case Outcome.NonIp:
+        return { rule: null, action, bypass: 'non_ip' };
+      case Outcome.Malformed:
+        return { rule: null, action: 'drop', malformed: MALFORMED_REASONS[r.detail] ?? 'unknown' };
+      default:
+        throw new ServiceError('internal', `explain: the data path answered outcome ${r.outcome}`);
+    }
+  }
+
+  status(): Status {
+    const total = this.inForce?.model.rules.length ?? 0;
+    return {
+      generation: this.generation(),
+      rules: { total, enabled: this.ruleCount() },
+      interfaces: this.interfaceStates(),
+      watch: this.watchFile,
+      state_file: this.store.file,
+      versions: versions(),
+    };
+  }
+
+  /** Healthy: a ruleset in force and our program attached to every interface. */
+  healthy(): { ok: boolean; reason: string } {
+    if (!this.inForce) return { ok: false, reason: 'no ruleset in force' };
+    const detached = this.interfaceStates().filter((i) => !i.ours).map((i) => i.name);
+    if (detached.length > 0) return { ok: false, reason: `not attached to ${detached.join(', ')}` };
+    return { ok: true, reason: `generation ${this.inForce.generation} in force` };
+  }
+
+  // ---- MetricsSource -----------------------------------------------------------------------
+
+  ruleCount(): number {
+    return this.inForce?.compiled.rules.length ?? 0;
+  }
+
+  setSizes(): { name: string; count: number }[] {
+    return [...(this.inForce?.model.sets ?? new Map())].map(([name, list]) => ({ name, count: list.size }));
+  }
+
+  counters(): Counters {
+    const { slots } = this.dp.counters();
+    const cur = this.inForce;
+    const at = (slot: number): PacketBytes => ({ packets: slots[slot].packets, bytes: slots[slot].bytes });
+    const malformed = Object.fromEntries(MALFORMED_REASONS.map((m) => [m, at(fixedSlots.malformed(m))])) as Counters['malformed'];
+    return {
+      rules: (cur?.compiled.rules ?? []).map((r) => ({ id: r.id, action: r.action, ...at(r.slot) })),
+      default: { action: cur?.model.default ?? 'pass', ...at(fixedSlots.default) },
+      malformed,
+      bypass: { non_ip: at(fixedSlots.nonIp), ndp: at(fixedSlots.ndp) },
+      interfaces: this.ifaces.map((i) => {
+        const cls = this.ifaceClasses.get(i.name) as number;
+        return { name: i.name, pass: at(fixedSlots.iface(cls, false)), drop: at(fixedSlots.iface(cls, true)) };
+      }),
+    };
+  }
+
+  onApply(listener: (durationSeconds: number) => void): void {
+    this.applyListeners.push(listener);
+  }
+
+  // ---- the one path of change --------------------------------------------------------------
+
+  private mutate(opts: MutationOptions, build: (cur: InForce) => ParseResult): Promise<number> {
+    return this.queue.run(() => {
+      if (this.watchFile !== null) {
+        throw new ServiceError('conflict', `the ruleset is owned by ${this.watchFile} (--watch): edit that file instead`, [{ path: '', message: `managed by ${this.watchFile}` }]);
+      }
+      const cur = this.inForce;
+      if (opts.ifMatch !== undefined && !etagMatches(opts.ifMatch, cur?.generation ?? 0)) {
+        throw new ServiceError('precondition_failed', `If-Match ${opts.ifMatch} is stale: the generation in force is ${cur?.generation ?? 0}`);
+      }
+      const parsed = cur ? build(cur) : build(this.emptyInForce());
+      if (!parsed.ok) throw rejection('the change is not valid', parsed.errors, parsed.capacity);
+      return this.commit(parsed, (cur?.generation ?? 0) + 1, opts);
+    });
+  }
+
+  /** Compile, write the idle copy, persist, flip. Runs inside the queue. */
+  private commit(parsed: ParseResult & { ok: true }, generation: number, caller: Caller): number {
+    const started = process.hrtime.bigint();
+    const model = parsed.ruleset;
+    const compiled = this.compileOrReject(model);
+    const json = parsed.json;
+    const epochBefore = this.dp.epoch();
+    try {
+      this.dp.apply(compiled, () => this.persist(generation, json, compiled));
+    } catch (e) {
+      // The flip is one store; only the grace-period wait after it can fail. If the epoch moved,
+      // the new generation is live and persisted: report it as applied.
+      if (this.dp.epoch() === epochBefore) throw asServiceError(e, this.log, caller);
+      this.log.error({ err: errFields(e), generation }, 'applied, but waiting for the RCU grace period failed');
+    }
+    this.inForce = { generation, json, model, compiled };
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    this.log.info(
+      { generation, rules: model.rules.length, enabled: compiled.rules.length, duration_ms: Math.round(seconds * 1e4) / 10, who: caller.who, route: caller.route },
+      'ruleset applied',
+    );
+    for (const listener of this.applyListeners) listener(seconds);
+    return generation;
+  }
+
+  private persist(generation: number, json: RulesetJson, compiled: CompiledRuleset): void {
+    try {
+      this.store.save({
+        version: STATE_VERSION,
+        generation,
+        ruleset: json,
+        slots: Object.fromEntries(compiled.slots),
+        ifaces: this.interfaceStates().map((i) => ({ name: i.name, ifindex: i.ifindex, mode: i.mode })),
+        source: this.watchFile,
+      });
+    } catch (e) {
+      throw new PersistError(this.store.file, e as NodeJS.ErrnoException);
+    }
+  }
+
+  private compileOrReject(model: Ruleset): CompiledRuleset {
+    try {
+      return this.dp.compile(model, { ifaceClasses: this.ifaceClasses });
+    } catch (e) {
+      if (e instanceof CapacityError) throw new ServiceError('capacity_exceeded', `the ruleset does not fit the data path: ${e.message}`, [{ path: '', message: e.message }]);
+      throw e;
+    }
+  }
+
+  private parse(json: unknown): ParseResult {
+    return parseRuleset(json, { allowFileSets: false, knownIfaces: this.ifaceNames() });
+  }
+
+  /** A rule body checked alone, paths relative to it; sets and interfaces from the ruleset in force. */
+  private checkRule(body: unknown, cur: RulesetJson): RuleJson {
+    const checked = parseRule(body, { sets: new Set(Object.keys(cur.sets ?? {})), knownIfaces: this.ifaceNames() }, '');
+    if (!checked.ok) throw invalid('the rule is not valid', checked.errors);
+    return structuredClone(body) as RuleJson;
+  }
+
+  private current(): InForce {
+    if (!this.inForce) throw new ServiceError('not_found', 'no ruleset is in force yet');
+    return this.inForce;
+  }
+
+  /** Before the first ruleset (never in a running daemon): edits start from an empty one. */
+  private emptyInForce(): InForce {
+    const parsed = parseRuleset({ rules: [] }, { allowFileSets: false });
+    if (!parsed.ok) throw new Error('the empty ruleset is invalid');
+    return { generation: 0, json: parsed.json, model: parsed.ruleset, compiled: this.dp.compile(parsed.ruleset) };
+  }
+
+  private ifaceNames(): string[] {
+    return this.ifaces.map((i) => i.name);
+  }
+
+  private interfaceStates(): Status['interfaces'] {
+    return this.ifaces.map((i) => {
+      const attached = this.dp.interfaces.get(i.name);
+      let q = { progId: 0, mode: 'none' as string };
+      try {
+        q = xdpQuery(i.ifindex);
+      } catch {
+        // the interface went away: reported as not attached
+      }
+      return { name: i.name, ifindex: i.ifindex, mode: attached?.mode ?? q.mode, prog_id: q.progId, ours: attached !== undefined && q.progId === this.dp.program.id };
+    });
+  }
+}
+
+/** A failed state write: 500, with the errno, and nothing live changed. */
+export class PersistError extends Error {
+  constructor(readonly file: string, override readonly cause: NodeJS.ErrnoException) {
+    super(`cannot persist ${file}: ${cause.code ?? ''} ${cause.message}`.replace(/\s+/g, ' '));
+  }
+}
+
+/** The error of a rejected ruleset: 422 when only capacity, 409 when only duplicate ids, else 400. */
+export function rejection(message: string, errors: ValidationIssue[], capacity?: boolean): ServiceError {
+  if (capacity) return new ServiceError('capacity_exceeded', 'the ruleset exceeds the capacity of the data path', errors);
+  if (errors.length > 0 && errors.every(isDuplicateId)) return new ServiceError('conflict', 'duplicate rule id', errors);
+  return invalid(message, errors);
+}
+
+function isDuplicateId(issue: ValidationIssue): boolean {
+  return /\/id$/.test(issue.path) && issue.message.startsWith('duplicate id');
+}
+
+/** Paths inside the edited rule become relative to the request body (the rule). */
+function rebase(parsed: ParseResult, rulePath: string): ParseResult {
+  if (parsed.ok) return parsed;
+  const errors = parsed.errors.map((e) =>
+    e.path === rulePath || e.path.startsWith(rulePath + '/') ? { ...e, path: e.path.slice(rulePath.length) } : e,
+  );
+  return { ...parsed, errors };
+}
+
+/** If-Match: `"N"`, `W/"N"`, a list of these, or `*`. */
+export function etagMatches(header: string, generation: number): boolean {
+  return header.split(',').some((tag) => {
+    const t = tag.trim();
+    return t === '*' || t.replace(/^W\//, '') === `"${generation}"`;
+  });
+}
+
+function asServiceError(e: unknown, log: Logger, caller: Caller): ServiceError {
+  if (e instanceof ServiceError) return e;
+  if (e instanceof PersistError) {
+    log.error({ err: errFields(e.cause), who: caller.who, route: caller.route }, 'state not persisted; nothing changed');
+    return new ServiceError('internal', `${e.message}; nothing changed`);
+  }
+  log.error({ err: errFields(e), who: caller.who, route: caller.route }, 'apply failed; nothing changed');
+  const err = e as { code?: string; errno?: number; message?: string };
+  return new ServiceError('internal', `the data path refused the change (${err.code ?? 'error'}${err.errno ? `, errno ${err.errno}` : ''}): ${err.message ?? String(e)}; nothing changed`);
+}
+
+export function errFields(e: unknown): Record<string, unknown> {
+  const err = e as { message?: string; code?: string; errno?: number; syscall?: string };
+  return { message: err?.message ?? String(e), code: err?.code, errno: err?.errno, syscall: err?.syscall };
+}
+
+export type { ErrorDetail };
