@@ -9,14 +9,17 @@ import { Daemon, UdpReceiver, ruleCount, udpSend, useNetnsEnv, type ApiClient, t
 
 const env = useNetnsEnv();
 
-async function waitForGeneration(api: ApiClient, generation: number, timeoutMs = 5000): Promise<void> {
+/** Waits until the generation passes `above` and then holds still for a moment; returns it. */
+async function nextGeneration(api: ApiClient, above: number, timeoutMs = 5000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const g = (await api.stats()).generation;
-    if (g >= generation) return assert.equal(g, generation, 'exactly one generation per reload');
-    if (Date.now() > deadline) assert.fail(`generation still ${g}, expected ${generation}`);
+  let g = (await api.stats()).generation;
+  while (g <= above) {
+    if (Date.now() > deadline) assert.fail(`generation still ${g}, expected more than ${above}`);
     await new Promise((r) => setTimeout(r, 50));
+    g = (await api.stats()).generation;
   }
+  await new Promise((r) => setTimeout(r, 300));
+  return (await api.stats()).generation;
 }
 
 const rules = (action: string, port = 6000) => ({ default: 'pass', rules: [{ id: 'u', proto: 'udp', dport: port, action }] });
@@ -38,8 +41,8 @@ test('--watch: edits apply, an invalid edit changes nothing, REST mutations answ
   const g0 = (await api.stats()).generation;
   assert.equal(await delivered(p, rx), true);
 
-  daemon.writeRules(rules('drop'));
-  await waitForGeneration(api, g0 + 1);
+  daemon.writeRules(rules('drop'), { inPlace: true });
+  const g1 = await nextGeneration(api, g0);
   assert.equal(await delivered(p, rx), false, 'dropped after the edit');
   assert.deepEqual(ruleCount(await api.stats(), 'u'), { packets: 2, bytes: 2 * (14 + 20 + 8 + 4), action: 'drop' });
 
@@ -49,18 +52,18 @@ test('--watch: edits apply, an invalid edit changes nothing, REST mutations answ
   daemon.writeRules({ default: 'pass', rules: [{ id: 'u', proto: 'udp', dport: 70000, action: 'pass' }] });
   await new Promise((r) => setTimeout(r, 700));
   assert.ok(daemon.alive(), `daemon died: ${daemon.output()}`);
-  assert.equal((await api.stats()).generation, g0 + 1);
+  assert.equal((await api.stats()).generation, g1, 'an invalid edit changes no generation');
   assert.equal(await delivered(p, rx), false, 'still dropped after the invalid edits');
-  assert.match(daemon.output(), /70000|65535/, 'the invalid edit is logged');
+  assert.match(daemon.output(), /dport/, 'the invalid edit is logged, naming the field');
 
   const res = await api.request<{ error: string; message: string }>('POST', '/v1/rules', { id: 'x', action: 'drop', proto: 'tcp' });
   assert.equal(res.status, 409);
   assert.equal(res.body.error, 'conflict');
   assert.ok(res.body.message.includes(daemon.rulesPath), `409 names the file: ${res.body.message}`);
-  assert.equal((await api.stats()).generation, g0 + 1);
+  assert.equal((await api.stats()).generation, g1);
 
   daemon.writeRules(rules('pass'));
-  await waitForGeneration(api, g0 + 2);
+  await nextGeneration(api, g1);
   assert.equal(await delivered(p, rx), true, 'delivered after the edit back');
   assert.equal(ruleCount(await api.stats(), 'u').packets, 4);
 });
@@ -76,6 +79,6 @@ test('without --watch, SIGHUP re-applies the rules file', { skip: env.skip }, as
   assert.equal((await daemon.api.stats()).generation, g0, 'no reload without --watch or SIGHUP');
   assert.equal(await delivered(p, rx), true);
   daemon.child.kill('SIGHUP');
-  await waitForGeneration(daemon.api, g0 + 1);
+  assert.equal(await nextGeneration(daemon.api, g0), g0 + 1);
   assert.equal(await delivered(p, rx), false);
 });

@@ -125,10 +125,15 @@ export class Daemon {
     return this.exited;
   }
 
-  /** Replaces the rules file (for --watch): written aside and renamed, as editors do. */
-  writeRules(ruleset: unknown): void {
+  /**
+   * Rewrites the rules file (for --watch, SIGHUP): written aside and renamed over it, as most
+   * editors save, or rewritten in place (`inPlace`), as others do.
+   */
+  writeRules(ruleset: unknown, opts: { inPlace?: boolean } = {}): void {
+    const text = typeof ruleset === 'string' ? ruleset : JSON.stringify(ruleset, null, 2);
+    if (opts.inPlace) return fs.writeFileSync(this.rulesPath, text);
     const tmp = `${this.rulesPath}.tmp`;
-    fs.writeFileSync(tmp, typeof ruleset === 'string' ? ruleset : JSON.stringify(ruleset, null, 2));
+    fs.writeFileSync(tmp, text);
     fs.renameSync(tmp, this.rulesPath);
   }
 }

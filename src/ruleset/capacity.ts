@@ -10,8 +10,9 @@ const count = (n: number) => n.toLocaleString('en-US');
 
 /**
  * Issues for a ruleset over capacity. Rules count enabled and disabled ones (a disabled rule can
- * be enabled without a new check). Prefixes are summed over sets (each de-duplicated on its own)
- * and the distinct literal addresses of all rules.
+ * be enabled without a new check). Prefixes are summed over sets (each de-duplicated on its own),
+ * as the contract's capacity speaks of set prefixes; literal addresses in rules are bounded by the
+ * address maps themselves, which the compiler checks.
  */
 export function capacityIssues(
   sets: ReadonlyMap<string, PrefixList>,
@@ -30,20 +31,11 @@ export function capacityIssues(
     for (const t of [totals[4], totals[6]]) if (t.at === '' && t.n > t.limit) t.at = at;
   };
   for (const [name, list] of sets) tally(list, pointerJoin('/sets', name));
-  // A literal written in many rules is one prefix to the data path: count each once.
-  const literals = new PrefixList();
-  for (const { rule, path } of rules) {
-    for (const field of ['src', 'dst'] as const) {
-      const fresh = new PrefixList();
-      for (const p of rule[field]?.prefixes ?? []) if (literals.add(p)) fresh.add(p);
-      tally(fresh, pointerJoin(path, field));
-    }
-  }
   for (const [family, t] of Object.entries(totals)) {
     if (t.at === '') continue;
     issues.push({
       path: t.at,
-      message: `${count(t.n)} IPv${family} prefixes in sets and rule addresses: more than the capacity of ${count(t.limit)}`,
+      message: `${count(t.n)} IPv${family} set prefixes: more than the capacity of ${count(t.limit)}`,
     });
   }
 
