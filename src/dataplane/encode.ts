@@ -46,26 +46,6 @@ export function writeClassBits(view: Uint32Array, index: number, bm: RuleBitmap)
   view[base + 1] = summaryHi >>> 0;
 }
 
-/** LPM keys: u32 prefix length, then the address in network order. */
-export function encodeAddr4Keys(addr: Uint32Array, len: Uint8Array): Buffer {
-  const b = Buffer.alloc(addr.length * SIZES.addr4Key);
-  for (let i = 0; i < addr.length; i++) {
-    b.writeUInt32LE(len[i], i * 8);
-    b.writeUInt32BE(addr[i], i * 8 + 4);
-  }
-  return b;
-}
-
-export function encodeAddr6Keys(addr: Uint32Array, len: Uint8Array): Buffer {
-  const b = Buffer.alloc(len.length * SIZES.addr6Key);
-  for (let i = 0; i < len.length; i++) {
-    const o = i * SIZES.addr6Key;
-    b.writeUInt32LE(len[i], o);
-    for (let k = 0; k < 4; k++) b.writeUInt32BE(addr[i * 4 + k], o + 4 + 4 * k);
-  }
-  return b;
-}
-
 export function encodeU32s(values: Uint32Array): Buffer {
   const b = Buffer.alloc(values.length * 4);
   for (let i = 0; i < values.length; i++) b.writeUInt32LE(values[i], i * 4);

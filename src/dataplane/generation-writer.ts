@@ -12,9 +12,8 @@ import {
   SIZES,
   VC_BASE,
   VC_PER_COPY,
-  addrMapName,
 } from './layout';
-import { syncAddressMap } from './address-sync';
+import { buildAddressTable, sameEntries } from './address-table';
 
 export class GenerationWriter {
   /** What each copy holds, when this process wrote it; null = unknown (adopted maps). */
@@ -40,8 +39,13 @@ export class GenerationWriter {
     const copy = 1 - this.liveCopy();
     const known = this.held[copy];
     this.held[copy] = null; // half-written until prepare returns
-    syncAddressMap(this.maps.get(addrMapName(4, copy)), 4, next.addresses.v4, known?.addresses.v4 ?? null);
-    syncAddressMap(this.maps.get(addrMapName(6, copy)), 6, next.addresses.v6, known?.addresses.v6 ?? null);
+    // Address tables are rebuilt only when their entries changed since this copy was written:
+    // a rule change that adds no prefix keeps them (class ids are stable across compiles).
+    for (const family of [4, 6] as const) {
+      const key = family === 4 ? 'v4' : 'v6';
+      if (known && sameEntries(known.addresses[key], next.addresses[key])) continue;
+      buildAddressTable(family, copy, next.addresses[key], this.maps.addressViews[family]);
+    }
     this.writeClassTables(copy, next);
     this.writeRuleTable(copy, next);
     this.maps.get('config').update(

@@ -43,6 +43,19 @@ export const VC_BASE = {
 } as const;
 export const VC_PER_COPY = VC_BASE.flags + FLAGS_VALUES;
 
+/** Address tables (xdp/include/addr-table.h). */
+export const ROOT_BITS = 24;
+export const ROOT_ENTRIES = 1 << ROOT_BITS;
+export const NODE_BITS = 8;
+export const NODE_ENTRIES = 1 << NODE_BITS;
+export const BUCKET_SLOTS = 4;
+export const NODES_PER_COPY = { 4: 16384, 6: 32768 } as const;
+export const BUCKETS_PER_COPY = { 4: 1_100_000, 6: 300_000 } as const;
+/** u32 words per bucket: dflt, count, then slots of (addr words, len, cls). */
+export const BUCKET_WORDS = { 4: 2 + BUCKET_SLOTS * 3, 6: 2 + BUCKET_SLOTS * 6 } as const;
+
+
+/** Distinct address prefixes (set members and rule literals) one copy's tables take. */
 export const ADDR4_ENTRIES = 1_100_000;
 export const ADDR6_ENTRIES = 300_000;
 export const MAX_IFACES = 64;
@@ -85,8 +98,6 @@ export const SIZES = {
   classBits: 8 + 8 * BITMAP_WORDS,
   ruleEntry: 8,
   counter: 16,
-  addr4Key: 8,
-  addr6Key: 20,
   u32: 4,
   explainResult: 16,
 } as const;
@@ -95,10 +106,11 @@ export const SIZES = {
 export const MAP_LAYOUT: Record<string, { key: number; value: number }> = {
   active: { key: 4, value: SIZES.activeGen },
   config: { key: 4, value: SIZES.copyConfig },
-  addr4_0: { key: SIZES.addr4Key, value: 4 },
-  addr4_1: { key: SIZES.addr4Key, value: 4 },
-  addr6_0: { key: SIZES.addr6Key, value: 4 },
-  addr6_1: { key: SIZES.addr6Key, value: 4 },
+  addr_root: { key: 4, value: 8 },
+  addr_node4: { key: 4, value: 8 },
+  addr_node6: { key: 4, value: 8 },
+  addr_bucket4: { key: 4, value: 4 * BUCKET_WORDS[4] },
+  addr_bucket6: { key: 4, value: 4 * BUCKET_WORDS[6] },
   iface_class: { key: 4, value: 4 },
   value_class: { key: 4, value: 4 },
   class_bits: { key: 4, value: SIZES.classBits },
@@ -108,7 +120,3 @@ export const MAP_LAYOUT: Record<string, { key: number; value: number }> = {
   grace_inner: { key: 4, value: 4 },
 };
 
-/** Name of the address map of a family and copy. */
-export function addrMapName(family: 4 | 6, copy: number): string {
-  return `addr${family}_${copy}`;
-}

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BpfMap, BpfObject, BpfProgram, packageRoot } from '../../native/lib';
 import { MAP_LAYOUT, SIZES } from './layout';
+import { AddressTableViews } from './address-table';
 
 /** Bump when a map's layout changes: pins of another layout are then not reused. */
 export const LAYOUT_VERSION = 1;
@@ -27,6 +28,7 @@ export class DataPathMaps {
   readonly valueClass: Uint32Array;
   readonly classBits: Uint32Array;
   readonly ruleTable: Uint32Array;
+  readonly addressViews: Record<4 | 6, AddressTableViews>;
 
   constructor(maps: Map<string, BpfMap>) {
     for (const [name, expect] of Object.entries(MAP_LAYOUT)) {
@@ -44,6 +46,11 @@ export class DataPathMaps {
     this.valueClass = new Uint32Array(this.get('value_class').mmap());
     this.classBits = new Uint32Array(this.get('class_bits').mmap());
     this.ruleTable = new Uint32Array(this.get('rule_table').mmap());
+    const root = new Uint32Array(this.get('addr_root').mmap());
+    this.addressViews = {
+      4: { root, node: new Uint32Array(this.get('addr_node4').mmap()), bucket: new Uint32Array(this.get('addr_bucket4').mmap()) },
+      6: { root, node: new Uint32Array(this.get('addr_node6').mmap()), bucket: new Uint32Array(this.get('addr_bucket6').mmap()) },
+    };
     if (SIZES.classBits % 8 !== 0) throw new Error('class_bits must be 8-byte sized for mmap');
   }
 

@@ -8,6 +8,7 @@
 
 #include "maps.h"
 #include "parsing.h"
+#include "addr-table.h"
 
 /* Index of the lowest set bit of a non-zero word. BPF has no count-trailing-zeros, and a chain
  * of branches would multiply the verifier's states in the word loop, so: isolate the bit,
@@ -25,19 +26,25 @@ static __always_inline __u32 lowest_bit(__u64 x)
 	return debruijn_index[((x & -x) * DEBRUIJN64) >> 58];
 }
 
-static __always_inline __u32 addr_class(const struct flow *f, const __u32 *addr, __u32 copy)
+/* Source and destination classes of the packet's family. */
+static __always_inline void addr_classes(const struct flow *f, __u32 copy, __u32 *src, __u32 *dst)
 {
-	__u32 *cls;
+	struct addr6_words a6;
+	int k;
 
 	if (f->family == 0) {
-		struct addr4_key k4 = { .prefixlen = 32, .addr = addr[0] };
-		cls = bpf_map_lookup_elem(copy ? (void *)&addr4_1 : (void *)&addr4_0, &k4);
-	} else {
-		struct addr6_key k6 = { .prefixlen = 128 };
-		__builtin_memcpy(k6.addr, addr, 16);
-		cls = bpf_map_lookup_elem(copy ? (void *)&addr6_1 : (void *)&addr6_0, &k6);
+		*src = xdpfw_addr4_class(bpf_ntohl(f->src[0]), copy);
+		*dst = xdpfw_addr4_class(bpf_ntohl(f->dst[0]), copy);
+		return;
 	}
-	return cls ? *cls : 0;
+#pragma unroll
+	for (k = 0; k < 4; k++)
+		a6.w[k] = bpf_ntohl(f->src[k]);
+	*src = xdpfw_addr6_class(&a6, copy);
+#pragma unroll
+	for (k = 0; k < 4; k++)
+		a6.w[k] = bpf_ntohl(f->dst[k]);
+	*dst = xdpfw_addr6_class(&a6, copy);
 }
 
 static __always_inline __u32 value_class_of(__u32 copy_base, __u32 dim_base, __u32 value)
@@ -61,7 +68,7 @@ static __always_inline struct class_bits *bits_of(__u32 copy_base, __u32 dim_bas
 __attribute__((noinline)) int xdpfw_classify(const struct flow *f, __u32 copy)
 {
 	struct class_bits *src, *dst, *l3, *w0, *w1, *flags, *ifc;
-	__u32 vc_base, bits_base, l3_index, i;
+	__u32 vc_base, bits_base, l3_index, i, src_cls = 0, dst_cls = 0;
 	__u64 summary, word;
 
 	if (!f || copy >= NUM_COPIES)
@@ -70,8 +77,9 @@ __attribute__((noinline)) int xdpfw_classify(const struct flow *f, __u32 copy)
 	bits_base = copy * BITS_PER_COPY;
 	l3_index = (((__u32)f->family * 4 + f->frag) * 256 + f->proto) & (L3_VALUES - 1);
 
-	src = bits_of(bits_base, BITS_BASE_SRC, addr_class(f, f->src, copy), ADDR_CLASSES);
-	dst = bits_of(bits_base, BITS_BASE_DST, addr_class(f, f->dst, copy), ADDR_CLASSES);
+	addr_classes(f, copy, &src_cls, &dst_cls);
+	src = bits_of(bits_base, BITS_BASE_SRC, src_cls, ADDR_CLASSES);
+	dst = bits_of(bits_base, BITS_BASE_DST, dst_cls, ADDR_CLASSES);
 	l3 = bits_of(bits_base, BITS_BASE_L3, value_class_of(vc_base, VC_BASE_L3, l3_index), L3_CLASSES);
 	w0 = bits_of(bits_base, BITS_BASE_L4W0,
 		     value_class_of(vc_base, VC_BASE_L4W0, f->l4w0 & 0xFFFF), L4_CLASSES);

@@ -50,9 +50,25 @@ enum xdpfw_dim {
 #define VC_BASE_FLAGS (VC_BASE_L4W1 + L4_VALUES)
 #define VC_PER_COPY (VC_BASE_FLAGS + FLAGS_VALUES)
 
-/* Address prefixes held by the address maps (shared by both copies). */
-#define ADDR4_ENTRIES 1100000
-#define ADDR6_ENTRIES 300000
+/* Address tables (include/addr-table.h), per copy and family: a root of 2^24 entries indexed by
+ * the address's top 24 bits; an entry is a class, a bucket of up to BUCKET_SLOTS longer prefixes
+ * (checked longest first), or a node of 256 entries for the next 8 bits. */
+#define ROOT_BITS 24
+#define ROOT_ENTRIES (1 << ROOT_BITS)
+#define NODE_BITS 8
+#define NODE_ENTRIES (1 << NODE_BITS)
+#define MAX_NODE_DEPTH ((128 - ROOT_BITS) / NODE_BITS) /* 13: an IPv6 /128 */
+#define BUCKET_SLOTS 4
+#define NODES4_PER_COPY 16384
+#define NODES6_PER_COPY 32768
+#define BUCKETS4_PER_COPY 1100000
+#define BUCKETS6_PER_COPY 300000
+/* Entry encoding: kind in the top 2 bits, class / bucket / node index below. */
+#define ENTRY_KIND_SHIFT 30
+#define ENTRY_VALUE_MASK 0x3FFFFFFF
+#define ENTRY_CLASS 0
+#define ENTRY_BUCKET 1
+#define ENTRY_NODE 2
 #define MAX_IFACES 64
 
 /* Fragment kinds (DIM_L3 index). */

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Every map of the data path. Per-generation tables hold NUM_COPIES copies (side by side, or one
- * map per copy for the address tries); counters and interface classes are shared. Sizes come
- * from consts.h; user space may change the address maps' max_entries before load. */
+/* Every map of the data path. Per-generation tables hold NUM_COPIES copies side by side; counters
+ * and interface classes are shared. Sizes come from consts.h. */
 #ifndef XDPFW_MAPS_H
 #define XDPFW_MAPS_H
 
@@ -26,21 +25,47 @@ struct {
 	__type(value, struct copy_config);
 } config SEC(".maps");
 
-/* Prefix -> address class, one LPM trie per family and copy: a change rewrites only the copy
- * that is not live, so packets never see a half-written set. */
-#define ADDR_MAP(name, key_type, entries)                        \
-	struct {                                                  \
-		__uint(type, BPF_MAP_TYPE_LPM_TRIE);               \
-		__uint(max_entries, entries);                      \
-		__uint(map_flags, BPF_F_NO_PREALLOC);              \
-		__type(key, key_type);                             \
-		__type(value, __u32);                              \
-	} name SEC(".maps")
+/* Address tables (include/addr-table.h): root entries for (copy, family) at
+ * ((copy * 2 + family) << (ROOT_BITS - 1)) + top24 / 2; nodes and buckets per family, copy-major. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NUM_COPIES * 2 * (ROOT_ENTRIES / 2));
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct addr_pair);
+} addr_root SEC(".maps");
 
-ADDR_MAP(addr4_0, struct addr4_key, ADDR4_ENTRIES);
-ADDR_MAP(addr4_1, struct addr4_key, ADDR4_ENTRIES);
-ADDR_MAP(addr6_0, struct addr6_key, ADDR6_ENTRIES);
-ADDR_MAP(addr6_1, struct addr6_key, ADDR6_ENTRIES);
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NUM_COPIES * NODES4_PER_COPY * (NODE_ENTRIES / 2));
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct addr_pair);
+} addr_node4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NUM_COPIES * NODES6_PER_COPY * (NODE_ENTRIES / 2));
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct addr_pair);
+} addr_node6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NUM_COPIES * BUCKETS4_PER_COPY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct bucket4);
+} addr_bucket4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NUM_COPIES * BUCKETS6_PER_COPY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct bucket6);
+} addr_bucket6 SEC(".maps");
 
 /* ifindex -> interface class (1..MAX_IFACES; absent = class 0). */
 struct {

@@ -36,15 +36,36 @@ struct counter {
 	__u64 bytes;
 };
 
-/* LPM keys of the address maps; values are address class ids (__u32). */
-struct addr4_key {
-	__u32 prefixlen;
-	__u32 addr; /* network order */
+/* Address table entries (u32, see consts.h) are stored two per u64 array element, because array
+ * map elements are 8-byte aligned: element k holds entries 2k (low half) and 2k+1 (high half). */
+struct addr_pair {
+	__u64 entries;
 };
 
-struct addr6_key {
-	__u32 prefixlen;
-	__u8 addr[16];
+/* A bucket: up to BUCKET_SLOTS prefixes longer than the root or node above it, longest first.
+ * Addresses and lengths in host order; an address matching none gets dflt. */
+struct bucket4_slot {
+	__u32 addr;
+	__u32 len;
+	__u32 cls;
+};
+
+struct bucket4 {
+	__u32 dflt;
+	__u32 count;
+	struct bucket4_slot slots[BUCKET_SLOTS];
+};
+
+struct bucket6_slot {
+	__u32 addr[4];
+	__u32 len;
+	__u32 cls;
+};
+
+struct bucket6 {
+	__u32 dflt;
+	__u32 count;
+	struct bucket6_slot slots[BUCKET_SLOTS];
 };
 
 /* Explain mode: prepended to the frame after classification. */
