@@ -3,6 +3,7 @@
 // more fails with a CapacityError and leaves the generation in force untouched. Compile and
 // apply times are printed, not asserted.
 
+import { NODES_PER_COPY } from '../src/dataplane/layout';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -118,21 +119,23 @@ describe('capacity (CONTRACT section 4)', { skip: !isRoot() && 'needs root (BPF)
 });
 
 describe('a kernel-side capacity failure', { skip: !isRoot() && 'needs root (BPF)' }, () => {
-  it('an address map that fills up mid-write leaves the generation in force, and the next change recovers', () => {
-    // 4,096-entry address maps (the harness's test size), then 5,000 prefixes: the compiler is
-    // satisfied, the kernel refuses the write into the idle copy.
+  it('an address table that fills up mid-write leaves the generation in force, and the next change recovers', () => {
+    // More root cells needing a node (over 4 longer prefixes each) than a copy holds: the compiler
+    // is satisfied, the table builder runs out of nodes half-way through the idle copy.
     const h = new BpfHarness(['eth0', 'eth1']);
     try {
       const small = buildCapacityRuleset(SEED + 3, { rules: 50, v4: 1_000, v6: 200 }).model;
       const feed = new PrefixList();
-      for (let i = 0; i < 5_000; i++) feed.addV4((0x0a000000 + i * 256) >>> 0, 24);
+      for (let cell = 0; cell <= NODES_PER_COPY[4]; cell++) {
+        for (let host = 1; host <= 5; host++) feed.addV4((0x0a000000 + cell * 256 + host) >>> 0, 32);
+      }
       const big: Ruleset = { ...small, sets: new Map([...small.sets, ['feed', feed]]), rules: [ruleJsonToModel({ id: 'feed', src: '@feed', action: 'drop' }), ...small.rules] };
       const packets = packetsFor(small, 100, SEED + 5).filter((p) => p.frame.length >= 14);
       h.apply(small);
       const want = packets.map((p) => classify(small, p.frame, p.iface));
       assert.deepEqual(packets.map((p) => h.explain(p.frame, p.iface)), want);
       const epoch = h.dp.epoch();
-      assert.throws(() => h.apply(big), /ENOSPC/);
+      assert.throws(() => h.apply(big), /more than 16384 nodes/);
       assert.equal(h.dp.epoch(), epoch);
       assert.deepEqual(packets.map((p) => h.explain(p.frame, p.iface)), want, 'the failed change leaked into the live copy');
       // The half-written idle copy is rewritten in full by the next change.
@@ -158,7 +161,7 @@ function withOneMore(model: Ruleset, set: string, ...candidates: Parameters<Pref
 function mapMemory(h: BpfHarness): string {
   try {
     const out: { id: number; name: string; bytes_memlock?: number; max_entries: number }[] = JSON.parse(execFileSync('bpftool', ['-j', 'map', 'show'], { encoding: 'utf8' }));
-    const ids = new Set(['addr4_0', 'addr4_1', 'addr6_0', 'addr6_1', 'class_bits', 'value_class'].map((n) => h.dp.maps.get(n).info.id));
+    const ids = new Set(['addr_root', 'addr_node4', 'addr_node6', 'addr_bucket4', 'addr_bucket6', 'class_bits', 'value_class'].map((n) => h.dp.maps.get(n).info.id));
     return out.filter((m) => ids.has(m.id)).map((m) => `${m.name} ${((m.bytes_memlock ?? 0) / 2 ** 20).toFixed(1)} MiB`).join(', ');
   } catch (e) {
     return `bpftool map show failed: ${(e as Error).message}`;

@@ -6,8 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BpfLink, BpfProgram, XdpMode, ifNameToIndex, xdpQuery } from '../../native/lib';
 import { DataPathMaps } from './maps';
-import { MAX_IFACES } from './layout';
-import { u32 } from './encode';
+import { IFINDEX_LIMIT, MAX_IFACES } from './layout';
 
 /** An error in the environment (not in the user's ruleset): the CLI exits 2 on it. */
 export class EnvironmentError extends Error {
@@ -26,17 +25,17 @@ export function ifaceIndex(name: string): number {
 
 /** The interface's class, assigning the lowest free one when it has none. */
 export function ifaceClassFor(maps: DataPathMaps, ifindex: number): number {
-  const map = maps.get('iface_class');
-  const existing = map.lookup(u32(ifindex));
-  if (existing) return existing.readUInt32LE(0);
-  const used = new Set<number>();
-  for (const key of map.keys()) {
-    const v = map.lookup(key);
-    if (v) used.add(v.readUInt32LE(0));
+  if (ifindex <= 0 || ifindex >= IFINDEX_LIMIT) {
+    throw new EnvironmentError(`ifindex ${ifindex} is beyond what xdpfw supports (< ${IFINDEX_LIMIT})`);
   }
+  // mmap'ed array elements are 8 bytes: the class of ifindex i is word 2i.
+  const classes = maps.ifaceClass;
+  if (classes[ifindex * 2] !== 0) return classes[ifindex * 2];
+  const used = new Set<number>();
+  for (let i = 0; i < IFINDEX_LIMIT; i++) if (classes[i * 2] !== 0) used.add(classes[i * 2]);
   for (let cls = 1; cls <= MAX_IFACES; cls++) {
     if (!used.has(cls)) {
-      map.update(u32(ifindex), u32(cls));
+      classes[ifindex * 2] = cls;
       return cls;
     }
   }

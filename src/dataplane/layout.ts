@@ -59,6 +59,7 @@ export const BUCKET_WORDS = { 4: 2 + BUCKET_SLOTS * 3, 6: 2 + BUCKET_SLOTS * 6 }
 export const ADDR4_ENTRIES = 1_100_000;
 export const ADDR6_ENTRIES = 300_000;
 export const MAX_IFACES = 64;
+export const IFINDEX_LIMIT = 1 << 20;
 
 export enum Frag {
   None = 0,

@@ -28,6 +28,7 @@ export class DataPathMaps {
   readonly valueClass: Uint32Array;
   readonly classBits: Uint32Array;
   readonly ruleTable: Uint32Array;
+  readonly ifaceClass: Uint32Array;
   readonly addressViews: Record<4 | 6, AddressTableViews>;
 
   constructor(maps: Map<string, BpfMap>) {
@@ -46,6 +47,7 @@ export class DataPathMaps {
     this.valueClass = new Uint32Array(this.get('value_class').mmap());
     this.classBits = new Uint32Array(this.get('class_bits').mmap());
     this.ruleTable = new Uint32Array(this.get('rule_table').mmap());
+    this.ifaceClass = new Uint32Array(this.get('iface_class').mmap());
     const root = new Uint32Array(this.get('addr_root').mmap());
     this.addressViews = {
       4: { root, node: new Uint32Array(this.get('addr_node4').mmap()), bucket: new Uint32Array(this.get('addr_bucket4').mmap()) },

@@ -70,6 +70,7 @@ enum xdpfw_dim {
 #define ENTRY_BUCKET 1
 #define ENTRY_NODE 2
 #define MAX_IFACES 64
+#define IFINDEX_LIMIT (1 << 20) /* interfaces with a larger ifindex are refused at attach */
 
 /* Fragment kinds (DIM_L3 index). */
 enum xdpfw_frag {

@@ -67,10 +67,12 @@ struct {
 	__type(value, struct bucket6);
 } addr_bucket6 SEC(".maps");
 
-/* ifindex -> interface class (1..MAX_IFACES; absent = class 0). */
+/* ifindex -> interface class (1..MAX_IFACES; 0 = not attached). An array, not a hash: one
+ * inlined load per packet instead of a hash computation. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAX_IFACES);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, IFINDEX_LIMIT);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, __u32);
 } iface_class SEC(".maps");

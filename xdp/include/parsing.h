@@ -29,6 +29,7 @@ struct flow {
 	__u8 hop_limit;
 	__u8 has_frag_hdr;
 	__u8 pad[3];
+	__u32 reason;     /* MALFORMED_* when parsing found the frame malformed */
 };
 
 enum parse_result {
@@ -95,39 +96,75 @@ static __always_inline int load(struct xdp_md *ctx, __u32 off, void *buf, __u32 
 	return bpf_xdp_load_bytes(ctx, off, buf, len);
 }
 
-/* L4 checks shared by both families (item 8: l4_truncated, tiny_fragment) and the L4 words. */
-static __always_inline int parse_l4(struct xdp_md *ctx, __u32 l4, __u16 v4_offset, struct flow *f,
-				    __u32 *reason)
+/* Bytes each protocol needs for its header to count as present (item 8). */
+static __always_inline __u32 l4_min_len(__u8 proto)
 {
-	__u8 p[20];
+	switch (proto) {
+	case IPPROTO_TCP:
+		return 20;
+	case IPPROTO_UDP:
+		return 8;
+	case IPPROTO_SCTP:
+		return 12;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		return 4;
+	}
+	return 0;
+}
 
-	if (f->frag != FRAG_NON_FIRST) {
-		switch (f->proto) {
-		case IPPROTO_TCP:
-			if (load(ctx, l4, p, 20) || (p[12] >> 4) < 5)
-				goto l4_truncated;
-			f->tcp_flags = p[13];
-			break;
-		case IPPROTO_UDP:
-			if (load(ctx, l4, p, 8))
-				goto l4_truncated;
-			break;
-		case IPPROTO_SCTP:
-			if (load(ctx, l4, p, 12))
-				goto l4_truncated;
-			break;
-		case IPPROTO_ICMP:
-		case IPPROTO_ICMPV6:
-			if (load(ctx, l4, p, 4))
-				goto l4_truncated;
-			f->l4w0 = ((__u32)p[0] << 8) | p[1];
-			return PARSE_IP;
-		default:
-			return PARSE_IP;
+/* The L4 words from a header's first bytes (p: at least l4_min_len(proto) bytes). */
+static __always_inline int l4_fields(const __u8 *p, struct flow *f, __u32 *reason)
+{
+	switch (f->proto) {
+	case IPPROTO_TCP:
+		if ((p[12] >> 4) < 5) {
+			*reason = MALFORMED_L4_TRUNCATED;
+			return PARSE_MALFORMED;
 		}
+		f->tcp_flags = p[13];
+		/* fall through */
+	case IPPROTO_UDP:
+	case IPPROTO_SCTP:
 		f->l4w0 = ((__u32)p[0] << 8) | p[1];
 		f->l4w1 = ((__u32)p[2] << 8) | p[3];
-		return PARSE_IP;
+		break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		f->l4w0 = ((__u32)p[0] << 8) | p[1];
+		break;
+	}
+	return PARSE_IP;
+}
+
+#define L4_FAST_MAX_OFF 255
+
+/* L4 checks shared by both families (item 8: l4_truncated, tiny_fragment) and the L4 words.
+ * Global (not inlined): verified once with any offset, instead of once per header-chain path. */
+__attribute__((noinline)) int xdpfw_parse_l4(struct xdp_md *ctx, __u32 l4, __u32 v4_offset, struct flow *f)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u8 buf[20] = {}, *p;
+	__u32 *reason, need;
+
+	if (!f)
+		return PARSE_MALFORMED;
+	reason = &f->reason;
+	need = l4_min_len(f->proto);
+	if (f->frag != FRAG_NON_FIRST && need) {
+		/* Fast path: a short header chain leaves the whole 20 bytes in reach of a direct read. */
+		if (l4 <= L4_FAST_MAX_OFF) {
+			p = data + l4;
+			if ((void *)(p + 20) <= data_end)
+				return l4_fields(p, f, reason);
+		}
+		if (l4 > MAX_PARSE_OFF || l4 + need > (__u32)(data_end - data) ||
+		    bpf_xdp_load_bytes(ctx, l4, buf, need > 12 ? 20 : need > 8 ? 12 : need > 4 ? 8 : 4)) {
+			*reason = MALFORMED_L4_TRUNCATED;
+			return PARSE_MALFORMED;
+		}
+		return l4_fields(buf, f, reason);
 	}
 	/* RFC 1858: a TCP fragment at offset 1 (8 bytes) can overwrite ports and flags. */
 	if (f->family == 0 && f->proto == IPPROTO_TCP && v4_offset == 1) {
@@ -135,9 +172,6 @@ static __always_inline int parse_l4(struct xdp_md *ctx, __u32 l4, __u16 v4_offse
 		return PARSE_MALFORMED;
 	}
 	return PARSE_IP;
-l4_truncated:
-	*reason = MALFORMED_L4_TRUNCATED;
-	return PARSE_MALFORMED;
 }
 
 /* IPv4 header, options (IHL) and one AH header (item 6). */
@@ -181,7 +215,7 @@ static __always_inline int parse_ipv4(struct xdp_md *ctx, void *data, void *data
 		f->proto = ah[0];
 		l4 += hdr_len;
 	}
-	return parse_l4(ctx, l4, offset, f, reason);
+	return xdpfw_parse_l4(ctx, l4, offset, f);
 ext_header:
 	*reason = MALFORMED_EXT_HEADER;
 	return PARSE_MALFORMED;
@@ -244,7 +278,7 @@ static __always_inline int parse_ipv6(struct xdp_md *ctx, void *data, void *data
 		o += len;
 	}
 	f->proto = nh;
-	return parse_l4(ctx, o, 0, f, reason);
+	return xdpfw_parse_l4(ctx, o, 0, f);
 ext_header:
 	*reason = MALFORMED_EXT_HEADER;
 	return PARSE_MALFORMED;
