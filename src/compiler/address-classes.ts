@@ -67,58 +67,98 @@ export function computeAddressClasses(v4: LabelledPrefixes, v6: LabelledPrefixes
   };
 }
 
-function sweepFamily(input: LabelledPrefixes, table: ClassTable) {
-  const n = input.len.length;
-  const w = input.width;
-  const order = Array.from({ length: n }, (_, i) => i);
-  order.sort((a, b) => {
-    for (let k = 0; k < w; k++) {
-      const d = input.addr[a * w + k] - input.addr[b * w + k];
-      if (d !== 0) return d;
-    }
-    return input.len[a] - input.len[b] || input.label[a] - input.label[b];
-  });
-
-  const outAddr: number[] = [];
-  const outLen: number[] = [];
-  const outCls: number[] = [];
-  // The chain of entries containing the current prefix: indexes into out*.
-  const stack: number[] = [];
-  let i = 0;
-  while (i < n) {
-    const first = order[i];
-    const own: number[] = [];
-    let j = i;
-    while (j < n && samePrefix(input, first, order[j])) {
-      const label = input.label[order[j]];
-      if (own[own.length - 1] !== label) own.push(label);
-      j++;
-    }
-    while (stack.length > 0 && !contains(outAddr, outLen, stack[stack.length - 1], input, first)) stack.pop();
-    const parentCls = stack.length > 0 ? outCls[stack[stack.length - 1]] : 0;
-    const idx = outLen.length;
-    for (let k = 0; k < w; k++) outAddr.push(input.addr[first * w + k]);
-    outLen.push(input.len[first]);
-    outCls.push(table.extend(parentCls, own));
-    stack.push(idx);
-    i = j;
-  }
-  return { addr: Uint32Array.from(outAddr), len: Uint8Array.from(outLen), cls: Uint32Array.from(outCls) };
+/** The labelled prefixes sorted by (address, length, label), as parallel typed arrays. */
+interface SortedPrefixes {
+  addr: Uint32Array;
+  len: Uint8Array;
+  label: Uint32Array;
 }
 
-function samePrefix(p: LabelledPrefixes, a: number, b: number): boolean {
+const LABEL_SPACE = 32768;
+
+function sortPrefixes(input: LabelledPrefixes): SortedPrefixes {
+  const n = input.len.length;
+  const w = input.width;
+  const addr = new Uint32Array(n * w);
+  const len = new Uint8Array(n);
+  const label = new Uint32Array(n);
+  if (w === 1) {
+    // One native sort of exact float keys: (address * 64 + length) * 2^15 + label < 2^53.
+    if (input.label.some((l) => l >= LABEL_SPACE)) throw new CapacityError(`address labels (distinct literal prefixes and sets): more than ${LABEL_SPACE}`);
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) keys[i] = (input.addr[i] * 64 + input.len[i]) * LABEL_SPACE + input.label[i];
+    keys.sort();
+    for (let i = 0; i < n; i++) {
+      const k = keys[i];
+      const prefix = Math.floor(k / LABEL_SPACE);
+      label[i] = k - prefix * LABEL_SPACE;
+      len[i] = prefix % 64;
+      addr[i] = (prefix - len[i]) / 64;
+    }
+    return { addr, len, label };
+  }
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  const a = Uint32Array.from(input.addr);
+  order.sort((x, y) => {
+    for (let k = 0; k < w; k++) {
+      const d = a[x * w + k] - a[y * w + k];
+      if (d !== 0) return d;
+    }
+    return input.len[x] - input.len[y] || input.label[x] - input.label[y];
+  });
+  for (let i = 0; i < n; i++) {
+    const j = order[i];
+    for (let k = 0; k < w; k++) addr[i * w + k] = a[j * w + k];
+    len[i] = input.len[j];
+    label[i] = input.label[j];
+  }
+  return { addr, len, label };
+}
+
+function sweepFamily(input: LabelledPrefixes, table: ClassTable) {
+  const w = input.width;
+  const sorted = sortPrefixes(input);
+  const n = sorted.len.length;
+  const outAddr = new Uint32Array(n * w);
+  const outLen = new Uint8Array(n);
+  const outCls = new Uint32Array(n);
+  let out = 0;
+  // The chain of output entries containing the current prefix.
+  const stack: number[] = [];
+  const own: number[] = [];
+  let i = 0;
+  while (i < n) {
+    own.length = 0;
+    let j = i;
+    while (j < n && samePrefix(sorted, w, i, j)) {
+      if (own[own.length - 1] !== sorted.label[j]) own.push(sorted.label[j]);
+      j++;
+    }
+    while (stack.length > 0 && !contains(outAddr, outLen, w, stack[stack.length - 1], sorted, i)) stack.pop();
+    const parentCls = stack.length > 0 ? outCls[stack[stack.length - 1]] : 0;
+    for (let k = 0; k < w; k++) outAddr[out * w + k] = sorted.addr[i * w + k];
+    outLen[out] = sorted.len[i];
+    outCls[out] = table.extend(parentCls, own);
+    stack.push(out++);
+    i = j;
+  }
+  return { addr: outAddr.slice(0, out * w), len: outLen.slice(0, out), cls: outCls.slice(0, out) };
+}
+
+function samePrefix(p: SortedPrefixes, w: number, a: number, b: number): boolean {
   if (p.len[a] !== p.len[b]) return false;
-  for (let k = 0; k < p.width; k++) if (p.addr[a * p.width + k] !== p.addr[b * p.width + k]) return false;
+  for (let k = 0; k < w; k++) if (p.addr[a * w + k] !== p.addr[b * w + k]) return false;
   return true;
 }
 
-/** Whether output entry `e` contains input prefix `q`. */
-function contains(outAddr: number[], outLen: number[], e: number, p: LabelledPrefixes, q: number): boolean {
+/** Whether output entry `e` contains sorted prefix `q`. */
+function contains(outAddr: Uint32Array, outLen: Uint8Array, w: number, e: number, p: SortedPrefixes, q: number): boolean {
   const len = outLen[e];
   if (len > p.len[q]) return false;
-  for (let k = 0; k < p.width; k++) {
+  for (let k = 0; k < w; k++) {
     const m = wordMask(len - 32 * k);
-    if (((outAddr[e * p.width + k] ^ p.addr[q * p.width + k]) & m) >>> 0 !== 0) return false;
+    if (((outAddr[e * w + k] ^ p.addr[q * w + k]) & m) >>> 0 !== 0) return false;
   }
   return true;
 }
