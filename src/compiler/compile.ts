@@ -1,6 +1,6 @@
 // Ruleset -> the contents of the data path's tables. Pure: no kernel, no I/O.
 
-import { PrefixList } from '../ruleset/address';
+import { Prefix, PrefixList } from '../ruleset/address';
 import { Action, AddrField, IPPROTO, LIMITS, Rule, Ruleset } from '../ruleset/model';
 import {
   ADDR4_ENTRIES,
@@ -26,6 +26,15 @@ export interface CompileOptions {
   ifaceClasses?: ReadonlyMap<string, number>;
   /** Slots of the generation in force, so counters follow rule ids. */
   previousSlots?: ReadonlyMap<string, number>;
+  /** The compiled generation in force: its address entries are reused when the prefixes rules
+   * name are the same (a rule change that adds no prefix costs no address work). */
+  previous?: CompiledRuleset | null;
+}
+
+/** What the address entries were computed from: labels by key, and each used set as seen then. */
+export interface AddressInputs {
+  labelIds: Map<string, number>;
+  sets: Map<string, { list: PrefixList; size: number }>;
 }
 
 export interface CompiledRule {
@@ -41,6 +50,7 @@ export interface CompiledRuleset {
   slots: Map<string, number>;
   config: { defaultAction: Action; ndpBypass: boolean; nonIpDrop: boolean };
   addresses: AddressEntries;
+  addressInputs: AddressInputs;
   /** Per address class: the rules its source / destination satisfies. */
   srcBits: RuleBitmap[];
   dstBits: RuleBitmap[];
@@ -62,12 +72,13 @@ export function compileRuleset(rs: Ruleset, opts: CompileOptions = {}): Compiled
   const enabled = rs.rules.filter((r) => r.enabled);
   const ifaceClasses = opts.ifaceClasses ?? new Map<string, number>();
 
-  const addr = compileAddresses(rs, enabled);
+  const addr = compileAddresses(rs, enabled, opts.previous ?? null);
   return {
     rules: enabled.map((r) => ({ id: r.id, slot: slots.get(r.id) as number, action: r.action })),
     slots,
     config: { defaultAction: rs.default, ndpBypass: rs.ndp === 'bypass', nonIpDrop: rs.nonIp === 'drop' },
     addresses: addr.entries,
+    addressInputs: addr.inputs,
     srcBits: addr.srcBits,
     dstBits: addr.dstBits,
     l3: classifyValues(L3_VALUES, enabled.map(l3Intervals), L3_CLASSES, 'protocol classes'),
@@ -174,47 +185,81 @@ function compileIfaces(enabled: Rule[], ifaceClasses: ReadonlyMap<string, number
   return bits;
 }
 
-/** Labels: one per set used by an enabled rule, one per distinct literal prefix. */
-function compileAddresses(rs: Ruleset, enabled: Rule[]) {
-  const v4 = newLabelled(1);
-  const v6 = newLabelled(4);
-  const setLabels = new Map<string, number>();
-  const literalLabels = new Map<string, number>();
-  let nextLabel = 0;
+const setKey = (name: string) => `set:${name}`;
+const literalKey = (p: Prefix) => `lit:${p.family}:${p.words.join(',')}/${p.len}`;
 
+/**
+ * Labels: one per set used by an enabled rule, one per distinct literal prefix. When the labels
+ * and the sets behind them are those of the previous compile, its entries are reused as they are.
+ */
+function compileAddresses(rs: Ruleset, enabled: Rule[], previous: CompiledRuleset | null) {
+  const labelIds = new Map<string, number>();
+  const literals = new Map<string, Prefix>();
+  const sets = new Map<string, { list: PrefixList; size: number }>();
   const labelsOf = (field: AddrField): number[] => {
     const labels: number[] = [];
     for (const name of field.sets) {
-      let label = setLabels.get(name);
-      if (label === undefined) {
-        label = nextLabel++;
-        setLabels.set(name, label);
-        addPrefixes(rs.sets.get(name) ?? new PrefixList(), label, v4, v6);
+      const key = setKey(name);
+      if (!labelIds.has(key)) {
+        labelIds.set(key, labelIds.size);
+        const list = rs.sets.get(name) ?? new PrefixList();
+        sets.set(name, { list, size: list.size });
       }
-      labels.push(label);
+      labels.push(labelIds.get(key) as number);
     }
     for (const p of field.prefixes) {
-      const key = `${p.family}:${p.words.join(',')}/${p.len}`;
-      let label = literalLabels.get(key);
-      if (label === undefined) {
-        label = nextLabel++;
-        literalLabels.set(key, label);
-        addPrefixes(PrefixList.of([p]), label, v4, v6);
+      const key = literalKey(p);
+      if (!labelIds.has(key)) {
+        labelIds.set(key, labelIds.size);
+        literals.set(key, p);
       }
-      labels.push(label);
+      labels.push(labelIds.get(key) as number);
     }
     return labels;
   };
+  let srcLabels = enabled.map((r) => (r.src === null ? null : labelsOf(r.src)));
+  let dstLabels = enabled.map((r) => (r.dst === null ? null : labelsOf(r.dst)));
 
-  const srcLabels = enabled.map((r) => (r.src === null ? null : labelsOf(r.src)));
-  const dstLabels = enabled.map((r) => (r.dst === null ? null : labelsOf(r.dst)));
-  const entries = computeAddressClasses(v4, v6, ADDR_CLASSES);
-  checkAddressMapCapacity(entries);
+  const reusable = previous !== null && sameAddressInputs(previous.addressInputs, labelIds, sets);
+  let entries: AddressEntries;
+  let inputs: AddressInputs = { labelIds, sets };
+  if (reusable) {
+    // Same labels, possibly numbered differently: speak the previous numbering.
+    const old = previous.addressInputs.labelIds;
+    const renumber = new Map([...labelIds].map(([key, id]) => [id, old.get(key) as number]));
+    const map = (labels: number[] | null) => (labels === null ? null : labels.map((l) => renumber.get(l) as number));
+    srcLabels = srcLabels.map(map);
+    dstLabels = dstLabels.map(map);
+    entries = previous.addresses;
+    inputs = previous.addressInputs;
+  } else {
+    const v4 = newLabelled(1);
+    const v6 = newLabelled(4);
+    for (const [key, id] of labelIds) {
+      const list = key.startsWith('set:') ? (sets.get(key.slice(4)) as { list: PrefixList }).list : PrefixList.of([literals.get(key) as Prefix]);
+      addPrefixes(list, id, v4, v6);
+    }
+    entries = computeAddressClasses(v4, v6, ADDR_CLASSES);
+    checkAddressMapCapacity(entries);
+  }
+  const labelCount = inputs.labelIds.size;
   return {
     entries,
-    srcBits: addressBitmaps(entries.classLabels, srcLabels, nextLabel),
-    dstBits: addressBitmaps(entries.classLabels, dstLabels, nextLabel),
+    inputs,
+    srcBits: addressBitmaps(entries.classLabels, srcLabels, labelCount),
+    dstBits: addressBitmaps(entries.classLabels, dstLabels, labelCount),
   };
+}
+
+function sameAddressInputs(prev: AddressInputs, labelIds: Map<string, number>, sets: Map<string, { list: PrefixList; size: number }>): boolean {
+  if (prev.labelIds.size !== labelIds.size) return false;
+  for (const key of labelIds.keys()) if (!prev.labelIds.has(key)) return false;
+  for (const [name, now] of sets) {
+    const then = prev.sets.get(name);
+    // Sets only grow in place (PrefixList is append-only): identity and size identify the content.
+    if (!then || then.list !== now.list || then.size !== now.list.size) return false;
+  }
+  return true;
 }
 
 function addPrefixes(list: PrefixList, label: number, v4: LabelledPrefixes, v6: LabelledPrefixes): void {

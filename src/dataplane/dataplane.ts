@@ -68,6 +68,7 @@ export class DataPlane {
     return compileRuleset(rs, {
       ifaceClasses: this.ifaceClasses(),
       previousSlots: this.slotsInForce,
+      previous: this.current,
       ...extra,
     });
   }
