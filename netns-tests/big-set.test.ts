@@ -22,7 +22,7 @@ test('a 1M-prefix set applied while traffic flows', { skip: env.skip, timeout: 2
   const pins = env.bpffs();
   const member = addHost(p.link, 'a', 50);
   const ruleset = { default: 'pass', sets: { feed: [] }, rules: [{ id: 'feed', src: '@feed', action: 'drop' }, { id: 'echo', proto: 'icmp', action: 'pass' }] };
-  const daemon = await Daemon.start({ ns: p.fw, ifaces: ['f0'], pinDir: pins.dir, rules: ruleset });
+  const daemon = await Daemon.start({ ns: p.fw, ifaces: ['f0'], pinDir: pins.pinDir, rules: ruleset });
   const api = daemon.api;
   assert.deepEqual(await ping(p.gen, p.link.b.ip4, { count: 2, from: member.ip4 }), { sent: 2, received: 2 });
 

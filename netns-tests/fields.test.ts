@@ -33,7 +33,7 @@ for (const mode of ['native', 'generic'] as const) {
     sniffer = await FrameSniffer.start(p.fw, 'f0', MARKER);
     const dir = makeTempDir('fields');
     for (const [name, text] of Object.entries(world.files)) fs.writeFileSync(path.join(dir, name), text);
-    const daemon = await Daemon.start({ ns: p.fw, ifaces: ['f0'], pinDir: pins.dir, rules: world.ruleset, mode, dir });
+    const daemon = await Daemon.start({ ns: p.fw, ifaces: ['f0'], pinDir: pins.pinDir, rules: world.ruleset, mode, dir });
     assert.equal(xdpAttachment(p.fw, 'f0')?.mode, mode);
 
     const first = await daemon.api.stats();

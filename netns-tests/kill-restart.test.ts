@@ -22,7 +22,7 @@ test('kill -9 under traffic and restart: no leak, no loss, counters continue', {
     ],
   };
   const rxBlocked = await UdpReceiver.start(p.fw, p.link.b.ip4, 6001);
-  const daemon = await Daemon.start({ ns: p.fw, ifaces: ['f0'], pinDir: pins.dir, rules: ruleset });
+  const daemon = await Daemon.start({ ns: p.fw, ifaces: ['f0'], pinDir: pins.pinDir, rules: ruleset });
   const attached = xdpAttachment(p.fw, 'f0');
 
   const allowed = PingStream.start(p.gen, p.link.b.ip4, 0.01);
@@ -34,7 +34,7 @@ test('kill -9 under traffic and restart: no leak, no loss, counters continue', {
   await allowed.advance(50); // half a second with no daemon at all
   assert.deepEqual(xdpAttachment(p.fw, 'f0'), attached);
 
-  const again = await Daemon.start({ ns: p.fw, ifaces: ['f0'], pinDir: pins.dir, dir: daemon.dir });
+  const again = await Daemon.start({ ns: p.fw, ifaces: ['f0'], pinDir: pins.pinDir, dir: daemon.dir });
   await allowed.advance(30);
   const afterRestart = await again.api.stats();
   const sentUdp = await udp.stop();

@@ -20,7 +20,7 @@ test('ARP and ND keep working under default drop; ndp: rules and non_ip: drop ta
     { id: 'echo4', proto: 'icmp', icmp_type: 8, src: gen.ip4, action: 'pass' },
     { id: 'echo6', proto: 'icmpv6', icmp_type: 128, src: gen.ip6, action: 'pass' },
   ];
-  const daemon = await Daemon.start({ ns: p.fw, ifaces: ['f0'], pinDir: pins.dir, rules: { default: 'drop', rules: allowEcho } });
+  const daemon = await Daemon.start({ ns: p.fw, ifaces: ['f0'], pinDir: pins.pinDir, rules: { default: 'drop', rules: allowEcho } });
   const api = daemon.api;
   const rx = await UdpReceiver.start(p.fw, '::', 6000);
   const sniffer = await FrameSniffer.start(p.fw, 'f0', MARKER);

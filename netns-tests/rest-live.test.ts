@@ -46,7 +46,7 @@ test('rule action and set membership switched by REST while a ping stream flows'
   const pins = env.bpffs();
   const echo = (action: string) => ({ id: 'echo', proto: 'icmp', icmp_type: 8, src: p.link.a.ip4, action });
   const ruleset = { default: 'pass', sets: { blocked: [] }, rules: [{ id: 'blocked', src: '@blocked', action: 'drop' }, echo('pass')] };
-  const daemon = await Daemon.start({ ns: p.fw, ifaces: ['f0'], pinDir: pins.dir, rules: ruleset });
+  const daemon = await Daemon.start({ ns: p.fw, ifaces: ['f0'], pinDir: pins.pinDir, rules: ruleset });
   const api = daemon.api;
 
   await t.test('PUT /v1/rules/echo pass -> drop -> pass', async () => {

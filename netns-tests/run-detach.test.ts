@@ -64,7 +64,7 @@ function assertFiltered(got: Awaited<ReturnType<typeof exercise>>, before: Stats
 async function startFirewall(mode: 'native' | 'generic' = 'native') {
   const p = env.pair();
   const pins = env.bpffs();
-  const daemon = await Daemon.start({ ns: p.fw, ifaces: ['f0'], pinDir: pins.dir, rules: rulesetFor(p), mode });
+  const daemon = await Daemon.start({ ns: p.fw, ifaces: ['f0'], pinDir: pins.pinDir, rules: rulesetFor(p), mode });
   return { p, pins, daemon };
 }
 
@@ -107,7 +107,7 @@ test('kill -9 leaves the program attached and filtering; a new run adopts it and
   assert.equal(got.blocked, 0);
 
   // Restart without --rules: the state file's ruleset and generation, counters not lower.
-  const again = await Daemon.start({ ns: p.fw, ifaces: ['f0'], pinDir: pins.dir, dir: daemon.dir });
+  const again = await Daemon.start({ ns: p.fw, ifaces: ['f0'], pinDir: pins.pinDir, dir: daemon.dir });
   const restored = await again.api.stats();
   assert.equal(restored.generation, beforeKill.generation);
   assert.deepEqual(restored.rules.map((r) => r.id), beforeKill.rules.map((r) => r.id));
@@ -119,13 +119,14 @@ test('detach --iface while the daemon runs, then detach --all: unfiltered again,
   const { p, pins, daemon } = await startFirewall();
   assert.equal((await ping(p.gen, p.link.b.ip4, { count: 2 })).received, 0);
 
-  const one = await xdpfw(p.fw, ['detach', '--iface', 'f0', '--pin-dir', pins.dir]);
+  const one = await xdpfw(p.fw, ['detach', '--iface', 'f0', '--pin-dir', pins.pinDir]);
   assert.equal(one.code, 0, one.stderr);
   assert.equal(xdpAttachment(p.fw, 'f0'), null, 'no XDP program on f0 after detach --iface');
   assert.deepEqual(await ping(p.gen, p.link.b.ip4, { count: 3 }), { sent: 3, received: 3 }, 'unfiltered after detach');
   assert.ok(!pins.list().some((e) => /(^|\/)f0$/.test(e)), `no pin names f0: ${pins.list().join(' ')}`);
+  assert.equal((await daemon.api.request('GET', '/healthz')).status, 503, 'the daemon sees it is no longer attached');
 
-  const all = await xdpfw(p.fw, ['detach', '--all', '--pin-dir', pins.dir]);
+  const all = await xdpfw(p.fw, ['detach', '--all', '--pin-dir', pins.pinDir]);
   assert.equal(all.code, 0, all.stderr);
   assert.deepEqual(pins.list(), [], 'the pin dir is empty');
   await daemon.stop();
@@ -137,7 +138,7 @@ test('run refuses to start under `ip netns exec` (a private mount namespace): ex
   const pins = env.bpffs();
   const dir = makeTempDir('refuse');
   fs.writeFileSync(path.join(dir, 'rules.json'), JSON.stringify(rulesetFor(p)));
-  const r = await p.fw.exec([...cliArgv(), 'run', '--iface', 'f0', '--pin-dir', pins.dir, '--listen', `unix:${dir}/api.sock`,
+  const r = await p.fw.exec([...cliArgv(), 'run', '--iface', 'f0', '--pin-dir', pins.pinDir, '--listen', `unix:${dir}/api.sock`,
     '--state-dir', `${dir}/state`, '--rules', `${dir}/rules.json`], { timeoutMs: 30_000 });
   assert.equal(r.code, 2, `exit code (stderr: ${r.stderr})`);
   assert.match(r.stderr, /mount namespace/);

@@ -21,7 +21,7 @@ test('iface rules on two interfaces', { skip: env.skip }, async () => {
       { id: 'udp-both', iface: ['f0', 'f1'], proto: 'udp', dport: 6001, action: 'drop' },
     ],
   };
-  const daemon = await Daemon.start({ ns: fw, ifaces: ['f0', 'f1'], pinDir: pins.dir, rules: ruleset });
+  const daemon = await Daemon.start({ ns: fw, ifaces: ['f0', 'f1'], pinDir: pins.pinDir, rules: ruleset });
   assert.ok(xdpAttachment(fw, 'f0') && xdpAttachment(fw, 'f1'));
   const rx = await UdpReceiver.start(fw, '0.0.0.0', 6000);
   const rx1 = await UdpReceiver.start(fw, '0.0.0.0', 6001);

@@ -36,7 +36,7 @@ test('--watch: edits apply, an invalid edit changes nothing, REST mutations answ
   const p = env.pair();
   const pins = env.bpffs();
   const rx = await UdpReceiver.start(p.fw, p.link.b.ip4, 6000);
-  const daemon = await Daemon.start({ ns: p.fw, ifaces: ['f0'], pinDir: pins.dir, rules: rules('pass'), watch: true });
+  const daemon = await Daemon.start({ ns: p.fw, ifaces: ['f0'], pinDir: pins.pinDir, rules: rules('pass'), watch: true });
   const api = daemon.api;
   const g0 = (await api.stats()).generation;
   assert.equal(await delivered(p, rx), true);
@@ -72,7 +72,7 @@ test('without --watch, SIGHUP re-applies the rules file', { skip: env.skip }, as
   const p = env.pair();
   const pins = env.bpffs();
   const rx = await UdpReceiver.start(p.fw, p.link.b.ip4, 6000);
-  const daemon = await Daemon.start({ ns: p.fw, ifaces: ['f0'], pinDir: pins.dir, rules: rules('pass') });
+  const daemon = await Daemon.start({ ns: p.fw, ifaces: ['f0'], pinDir: pins.pinDir, rules: rules('pass') });
   const g0 = (await daemon.api.stats()).generation;
   daemon.writeRules(rules('drop'));
   await new Promise((r) => setTimeout(r, 500));

@@ -24,6 +24,7 @@ const skip = !isRoot() && 'needs root (BPF)';
 let dp: DataPlane;
 let veth: VethPair;
 let app: FastifyInstance;
+let service: RulesetService;
 let stateDir: string;
 
 before(async () => {
@@ -32,7 +33,7 @@ before(async () => {
   veth = createVethPair('xm');
   stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xdpfw-metrics-'));
   const log = pino({ level: 'silent' });
-  const service = new RulesetService({ dp, store: new StateStore(stateDir), interfaces: [{ name: 'eth0', ifindex: veth.ifindexA }], log });
+  service = new RulesetService({ dp, store: new StateStore(stateDir), interfaces: [{ name: 'eth0', ifindex: veth.ifindexA }], log });
   app = await build(service, { token: null, logger: log });
 });
 
@@ -152,18 +153,27 @@ test('a scrape of the real service with 4,096 rules is cheap', { skip }, async (
   await call('PUT', '/v1/ruleset', { default: 'pass', rules });
   send(udp(10000 + 4095));
   await call('GET', '/metrics'); // warm up
-  const times: number[] = [];
+  // CPU time, not wall time: the cost of a scrape, whatever else the machine is doing.
+  const cpu: number[] = [];
+  const wall: number[] = [];
   let body = '';
   for (let i = 0; i < 10; i++) {
+    const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     body = (await call('GET', '/metrics')).body;
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    wall.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1e3);
   }
-  times.sort((a, b) => a - b);
-  const median = times[5];
-  console.log(`# GET /metrics, real service, 4096 rules: median ${median.toFixed(1)} ms, max ${times[9].toFixed(1)} ms`);
+  cpu.sort((a, b) => a - b);
+  wall.sort((a, b) => a - b);
+  const median = cpu[5];
+  const t0 = process.hrtime.bigint();
+  service.counters();
+  const readMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  console.log(`# GET /metrics, real service, 4096 rules: median ${median.toFixed(1)} ms CPU, ${wall[5].toFixed(1)} ms wall (counter read ~${readMs.toFixed(1)} ms)`);
   const m = parseExposition(body);
   assert.equal(samplesOf(m, 'xdpfw_rule_packets_total').length, 4096);
   assert.equal(valueOf(m, 'xdpfw_rule_packets_total', { rule: 'r4095', action: 'pass' }), 1);
-  assert.ok(median < 100, `median scrape ${median} ms`);
+  assert.ok(median < 100, `median scrape ${median} ms CPU`);
 });

@@ -153,6 +153,19 @@ test('GET /metrics through the fastify plugin: Prometheus text with process metr
   }
 });
 
+test('the fast counter formatting writes exactly what prom-client writes', async () => {
+  const src = new FakeSource();
+  src.snapshot.interfaces.push({ name: 'we"ird\\na\nme', pass: pb(1), drop: pb(2) });
+  const registry = buildMetricsRegistry(src, { processMetrics: false });
+  const text = await registry.metrics();
+  for (const name of ['xdpfw_rule_packets_total', 'xdpfw_rule_bytes_total', 'xdpfw_default_packets_total', 'xdpfw_malformed_packets_total',
+    'xdpfw_bypass_packets_total', 'xdpfw_interface_packets_total']) {
+    const generic = await registry.getSingleMetricAsString(name);
+    assert.ok(text.includes(`${generic}\n`), `${name} differs from prom-client's formatting:\n${generic}`);
+  }
+  assert.equal(valueOf(parseExposition(text), 'xdpfw_interface_packets_total', { iface: 'we"ird\\na\nme', verdict: 'drop' }), 2);
+});
+
 test('a scrape with 4,096 rules is cheap', async () => {
   const src = new FakeSource();
   src.snapshot.rules = Array.from({ length: 4096 }, (_, i) => ({
@@ -161,18 +174,24 @@ test('a scrape with 4,096 rules is cheap', async () => {
   src.sets = Array.from({ length: 64 }, (_, i) => ({ name: `set${i}`, count: i * 1000 }));
   const registry = buildMetricsRegistry(src);
   await registry.metrics(); // warm up
-  const times: number[] = [];
+  // CPU time, not wall time: the cost of a scrape, whatever else the machine is doing.
+  const cpu: number[] = [];
+  const wall: number[] = [];
   let text = '';
   for (let i = 0; i < 10; i++) {
+    const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     text = await registry.metrics();
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    wall.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1e3);
   }
-  times.sort((a, b) => a - b);
-  const median = times[times.length >> 1];
-  console.log(`# /metrics scrape, 4096 rules: median ${median.toFixed(1)} ms, max ${times[times.length - 1].toFixed(1)} ms, ${text.length} bytes`);
+  cpu.sort((a, b) => a - b);
+  wall.sort((a, b) => a - b);
+  const median = cpu[5];
+  console.log(`# /metrics scrape, 4096 rules: median ${median.toFixed(1)} ms CPU, ${wall[5].toFixed(1)} ms wall, ${text.length} bytes`);
   const e = parseExposition(text);
   assert.equal(samplesOf(e, 'xdpfw_rule_packets_total').length, 4096);
   assert.equal(valueOf(e, 'xdpfw_rule_bytes_total', { rule: 'rule-4095', action: 'drop' }), 4095 * 150_000 + 64);
-  assert.ok(median < 100, `median scrape ${median} ms`);
+  assert.ok(median < 100, `median scrape ${median} ms CPU`);
 });

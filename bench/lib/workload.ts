@@ -1,15 +1,24 @@
 // Benchmark rulesets, sets and packets (CONTRACT section 7, issue 5's shapes): N rules of mixed
 // kinds; block-list sets of random prefixes with the issue's length mix; packets that hit an
 // early rule, a late rule, or nothing.
+//
+// Filler rule i is the same in every workload (it depends on i only), so a packet aimed at an
+// early filler rule hits it in a 10-rule ruleset and in a 4,096-rule one alike: the "same packets"
+// of the flatness target decide the same way wherever they can.
 
-import { PrefixList, wordMask, formatIPv4, formatIPv6 } from '../../src/ruleset/address';
+import { PrefixList, wordMask, formatIPv4, formatIPv6, type Prefix } from '../../src/ruleset/address';
 import { Rule, Ruleset } from '../../src/ruleset/model';
 import { BenchRng } from './rng';
+
+export const PACKET_KINDS = ['early4', 'late4', 'default4', 'early6', 'late6', 'default6'] as const;
+export type PacketKind = (typeof PACKET_KINDS)[number];
 
 export interface Workload {
   ruleset: Ruleset;
   /** per packet kind: distinct frames' field values */
-  packets: Record<'early4' | 'late4' | 'default4' | 'early6' | 'late6' | 'default6', PacketFields[]>;
+  packets: Record<PacketKind, PacketFields[]>;
+  /** the rule each kind should hit (its index), or null for the default */
+  expected: Record<PacketKind, number | null>;
 }
 
 export interface PacketFields {
@@ -21,23 +30,35 @@ export interface PacketFields {
   dport: number;
 }
 
-function rule(partial: Partial<Rule> & { id: string }): Rule {
-  return {
-    action: 'drop', enabled: true, comment: null, src: null, dst: null, proto: null, sport: null, dport: null,
-    tcpFlags: null, icmpType: null, icmpCode: null, fragment: null, iface: null, family: null, ...partial,
-  };
+export interface WorkloadOptions {
+  seed?: number;
+  /** 'ipv4': every filler rule IPv4 (the veth comparison, whose traffic is IPv4 only) */
+  fillers?: 'mixed' | 'ipv4';
+  /** distinct packets per kind */
+  packetsPerKind?: number;
 }
 
-/** IPv4: 50% /32, 35% /24, 15% /8../31. */
+/** Ranges kept out of the random sets: where bench packets that must miss, filler rules and veth traffic live. */
+const RESERVED_V4: Prefix[] = [
+  { family: 4, words: [0x0a000000], len: 8 }, // 10/8: packets that match no set
+  { family: 4, words: [0x64400000], len: 10 }, // 100.64/10: filler rules' sources
+  { family: 4, words: [0xc6120000], len: 15 }, // 198.18/15: veth traffic
+];
+
+function overlaps(addr: number, len: number, r: Prefix): boolean {
+  const m = Math.min(len, r.len);
+  return ((addr & wordMask(m)) >>> 0) === ((r.words[0] & wordMask(m)) >>> 0);
+}
+
+/** IPv4: 50% /32, 35% /24, 15% /8../31, uniform addresses outside the reserved ranges. */
 export function randomV4Set(rng: BenchRng, n: number): PrefixList {
   const list = new PrefixList();
   while (list.countV4 < n) {
     const r = rng.u32() % 100;
     const len = r < 50 ? 32 : r < 85 ? 24 : rng.int(8, 31);
-    // Keep clear of 10/8 and fd00::/8, where bench packets that must miss live.
-    let addr = (rng.u32() & wordMask(len)) >>> 0;
-    if (addr >>> 24 === 10 || addr >>> 24 < 11) addr = ((addr & 0x00ffffff) | (200 << 24)) >>> 0 & wordMask(len);
-    list.add({ family: 4, words: [addr >>> 0], len });
+    const addr = (rng.u32() & wordMask(len)) >>> 0;
+    if (RESERVED_V4.some((p) => overlaps(addr, len, p))) continue;
+    list.addV4(addr, len);
   }
   return list;
 }
@@ -54,62 +75,99 @@ export function randomV6Set(rng: BenchRng, n: number): PrefixList {
   return list;
 }
 
-const PROTOS = [6, 17];
+function rule(partial: Partial<Rule> & { id: string }): Rule {
+  return {
+    action: 'drop', enabled: true, comment: null, src: null, dst: null, proto: null, sport: null, dport: null,
+    tcpFlags: null, icmpType: null, icmpCode: null, fragment: null, iface: null, family: null, ...partial,
+  };
+}
 
-export function buildWorkload(rules: number, v4Prefixes: number, v6Prefixes: number, seed = 7): Workload {
-  const rng = new BenchRng(seed);
-  const sets = new Map<string, PrefixList>();
+const TCP = 6;
+const UDP = 17;
+const LATE_PORT = 9999;
+const DEFAULT_PORT = 7;
+const SET_HIT_PORT = 53;
+
+/** Filler rule i: a /24 in 100.64/10 or a /32 in fd01::/16, UDP or TCP (alternating in pairs), a small port range. */
+export function fillerRule(i: number, family: 4 | 6): Rule {
+  const prefix: Prefix = family === 6
+    ? { family: 6, words: [(0xfd010000 | (i & 0xffff)) >>> 0, 0, 0, 0], len: 32 }
+    : { family: 4, words: [(0x64400000 | ((i & 0x3fff) << 8)) >>> 0], len: 24 };
+  const lo = 1000 + (i % 5000);
+  return rule({
+    id: `r${i}`,
+    action: i % 3 === 0 ? 'pass' : 'drop',
+    src: { prefixes: PrefixList.of([prefix]), sets: [] },
+    proto: [(i >> 1) & 1 ? UDP : TCP],
+    dport: [{ lo, hi: lo + (i % 7) }],
+  });
+}
+
+const fillerFamily = (i: number, fillers: 'mixed' | 'ipv4'): 4 | 6 => (fillers === 'ipv4' || i % 2 === 0 ? 4 : 6);
+
+export function buildWorkload(rules: number, v4Prefixes: number, v6Prefixes: number, opts: WorkloadOptions = {}): Workload {
+  if (rules < 4) throw new Error('a benchmark ruleset needs at least 4 rules');
+  const rng = new BenchRng(opts.seed ?? 7);
+  const fillers = opts.fillers ?? 'mixed';
   const v4 = randomV4Set(rng, v4Prefixes);
   const v6 = randomV6Set(rng, v6Prefixes);
-  sets.set('block4', v4);
-  sets.set('block6', v6);
-  const list: Rule[] = [];
-  list.push(rule({ id: 'block4', src: { prefixes: new PrefixList(), sets: ['block4'] } }));
-  list.push(rule({ id: 'block6', src: { prefixes: new PrefixList(), sets: ['block6'] } }));
-  // Filler rules: distinct sources in 100.64/10 and fd01::/16 with ports; the last rule is the late hit.
-  for (let i = list.length; i < rules - 1; i++) {
-    const v6 = i % 2 === 1;
-    const prefix = v6
-      ? { family: 6 as const, words: [0xfd010000 | (i & 0xffff), 0, 0, 0], len: 32 }
-      : { family: 4 as const, words: [(0x64400000 | ((i & 0x3fff) << 8)) >>> 0], len: 24 };
-    list.push(rule({
-      id: `r${i}`,
-      action: i % 3 === 0 ? 'pass' : 'drop',
-      src: { prefixes: PrefixList.of([prefix]), sets: [] },
-      proto: [PROTOS[i % 2]],
-      dport: [{ lo: 1000 + (i % 5000), hi: 1000 + (i % 5000) + (i % 7) }],
-    }));
-  }
-  list.push(rule({ id: 'late', action: 'drop', proto: [17], dport: [{ lo: 9999, hi: 9999 }] }));
+  const sets = new Map<string, PrefixList>([['block4', v4], ['block6', v6]]);
+  const list: Rule[] = [
+    rule({ id: 'block4', src: { prefixes: new PrefixList(), sets: ['block4'] } }),
+    rule({ id: 'block6', src: { prefixes: new PrefixList(), sets: ['block6'] } }),
+  ];
+  for (let i = list.length; i < rules - 1; i++) list.push(fillerRule(i, fillerFamily(i, fillers)));
+  list.push(rule({ id: 'late', action: 'drop', proto: [UDP], dport: [{ lo: LATE_PORT, hi: LATE_PORT }] }));
 
-  const pick4 = () => {
-    const a = v4.v4();
-    const i = rng.u32() % Math.max(1, a.len.length);
-    return a.len.length ? [(a.addr[i] | (rng.u32() & ~wordMask(a.len[i]))) >>> 0] : [0x0b000001];
+  // The first UDP filler rule of each family: the early hit when there is no set to hit.
+  const firstUdp = (family: 4 | 6) => {
+    for (let i = 2; i < rules - 1; i++) if (fillerFamily(i, fillers) === family && (i >> 1) & 1) return i;
+    return null;
   };
-  const pick6 = () => {
+  const early4 = firstUdp(4);
+  const early6 = firstUdp(6);
+
+  const inPrefix = (addr: Uint32Array, lens: Uint8Array, k: number, words: number): number[] =>
+    Array.from({ length: words }, (_, w) => (addr[k * words + w] | (rng.u32() & ~wordMask(lens[k] - 32 * w))) >>> 0);
+  const fromSet4 = () => {
+    const a = v4.v4();
+    return inPrefix(a.addr, a.len, rng.u32() % a.len.length, 1);
+  };
+  const fromSet6 = () => {
     const a = v6.v6();
-    const n = a.len.length;
-    if (!n) return [0x20010db8, 0, 0, 1];
-    const i = rng.u32() % n;
-    return [0, 1, 2, 3].map((k) => (a.addr[i * 4 + k] | (rng.u32() & ~wordMask(a.len[i] - 32 * k))) >>> 0);
+    return inPrefix(a.addr, a.len, rng.u32() % a.len.length, 4);
+  };
+  const fromRule = (i: number) => {
+    const p = fillerRule(i, fillerFamily(i, fillers)).src!.prefixes;
+    const a = p.countV4 ? p.v4() : p.v6();
+    return inPrefix(a.addr, a.len, 0, p.countV4 ? 1 : 4);
   };
   const miss4 = () => [(0x0a000000 | (rng.u32() & 0xffffff)) >>> 0];
   const miss6 = () => [0xfd000000, rng.u32(), rng.u32(), rng.u32()];
-  const dst4 = [0xc6120001];
-  const dst6 = [0xfd000000, 0, 0, 2];
-  const make = (n: number, f: () => PacketFields) => Array.from({ length: n }, f);
-  const N = 16;
+  const dst = { 4: [0xc6120002], 6: [0xfd000000, 0, 0, 2] };
+  const n = opts.packetsPerKind ?? 16;
+  const make = (family: 4 | 6, src: () => number[], dport: () => number) =>
+    Array.from({ length: n }, (): PacketFields => ({ family, src: src(), dst: dst[family], proto: UDP, sport: rng.int(1024, 65535), dport: dport() }));
+  const ruleDport = (i: number) => () => { const d = fillerRule(i, 4).dport![0]; return rng.int(d.lo, d.hi); };
+
+  const earlyOf = (family: 4 | 6, setSize: number, fromSet: () => number[], filler: number | null) => {
+    if (setSize > 0) return { packets: make(family, fromSet, () => SET_HIT_PORT), rule: family === 4 ? 0 : 1 };
+    if (filler === null) throw new Error(`no IPv${family} UDP filler rule to hit early in ${rules} rules`);
+    return { packets: make(family, () => fromRule(filler), ruleDport(filler)), rule: filler };
+  };
+  const e4 = earlyOf(4, v4Prefixes, fromSet4, early4);
+  const e6 = fillers === 'ipv4' && v6Prefixes === 0 ? { packets: make(6, miss6, () => LATE_PORT), rule: rules - 1 } : earlyOf(6, v6Prefixes, fromSet6, early6);
   return {
     ruleset: { default: 'pass', ndp: 'bypass', nonIp: 'pass', sets, rules: list },
     packets: {
-      early4: make(N, () => ({ family: 4, src: v4Prefixes ? pick4() : miss4(), dst: dst4, proto: 17, sport: rng.int(1024, 65535), dport: v4Prefixes ? 53 : 9999 })),
-      late4: make(N, () => ({ family: 4, src: miss4(), dst: dst4, proto: 17, sport: rng.int(1024, 65535), dport: 9999 })),
-      default4: make(N, () => ({ family: 4, src: miss4(), dst: dst4, proto: 17, sport: rng.int(1024, 65535), dport: 7 })),
-      early6: make(N, () => ({ family: 6, src: v6Prefixes ? pick6() : miss6(), dst: dst6, proto: 17, sport: rng.int(1024, 65535), dport: v6Prefixes ? 53 : 9999 })),
-      late6: make(N, () => ({ family: 6, src: miss6(), dst: dst6, proto: 17, sport: rng.int(1024, 65535), dport: 9999 })),
-      default6: make(N, () => ({ family: 6, src: miss6(), dst: dst6, proto: 17, sport: rng.int(1024, 65535), dport: 7 })),
+      early4: e4.packets,
+      late4: make(4, miss4, () => LATE_PORT),
+      default4: make(4, miss4, () => DEFAULT_PORT),
+      early6: e6.packets,
+      late6: make(6, miss6, () => LATE_PORT),
+      default6: make(6, miss6, () => DEFAULT_PORT),
     },
+    expected: { early4: e4.rule, late4: rules - 1, default4: null, early6: e6.rule, late6: rules - 1, default6: null },
   };
 }
 

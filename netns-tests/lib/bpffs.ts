@@ -11,9 +11,11 @@ const PREFIX = '/run/xdpfw-test-';
 let counter = 0;
 
 export interface TestBpffs {
-  /** The mount point; pass it (or a directory below it) as --pin-dir. */
+  /** The mount point. Its root holds the kernel's own maps.debug and progs.debug. */
   dir: string;
-  /** Entries under dir, recursively, as relative paths. */
+  /** <dir>/xdpfw: pass it as --pin-dir (like the default /sys/fs/bpf/xdpfw, a directory below a mount). */
+  pinDir: string;
+  /** Entries under pinDir, recursively, as relative paths ([] when pinDir is gone). */
   list(): string[];
   unmount(): void;
 }
@@ -23,9 +25,11 @@ export function mountTestBpffs(): TestBpffs {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   runSync(['mount', '-t', 'bpf', 'bpf', dir]);
   const unmount = onTeardown(`unmount ${dir}`, () => removeMount(dir));
+  const pinDir = `${dir}/xdpfw`;
   return {
     dir,
-    list: () => (fs.readdirSync(dir, { recursive: true }) as string[]).sort(),
+    pinDir,
+    list: () => (fs.existsSync(pinDir) ? (fs.readdirSync(pinDir, { recursive: true }) as string[]).sort() : []),
     unmount,
   };
 }

@@ -61,8 +61,10 @@ export function cliArgv(): string[] {
   const r = repoRoot();
   const choice = process.env.XDPFW_TEST_CLI ?? (runningFromDist() ? 'dist' : 'src');
   if (choice === 'dist') {
-    if (!fs.existsSync(path.join(r, 'dist/src/cli/main.js'))) throw new Error('dist/src/cli/main.js is missing: run `npm run build`');
-    return [process.execPath, path.join(r, 'bin/xdpfw')];
+    const main = path.join(r, 'dist/src/cli/main.js');
+    if (!fs.existsSync(main)) throw new Error('dist/src/cli/main.js is missing: run `npm run build`');
+    const bin = path.join(r, 'bin/xdpfw');
+    return [process.execPath, fs.existsSync(bin) ? bin : main];
   }
   const entry = choice === 'src' ? path.join(r, 'src/cli/main.ts') : path.resolve(choice);
   return entry.endsWith('.ts') ? [process.execPath, '--import', 'tsx', entry] : [process.execPath, entry];

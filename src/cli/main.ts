@@ -7,6 +7,7 @@ import { applyCommand } from './apply';
 import { statsCommand } from './stats';
 import { statusCommand } from './status';
 import { explainCommand } from './explain';
+import { detachCli } from './detach';
 import { EXIT, UsageError, type SubCommand } from './command';
 
 export const SUB_COMMANDS: readonly SubCommand[] = [
@@ -16,6 +17,7 @@ export const SUB_COMMANDS: readonly SubCommand[] = [
   statsCommand,
   statusCommand,
   explainCommand,
+  detachCli,
 ];
 
 function overview(): string {

@@ -5,6 +5,7 @@
 
 import { Registry } from 'prom-client';
 import type { MetricsSource } from '../service/metrics-source';
+import { ReadingCounter } from './reading-counter';
 
 export type CounterReading = ReturnType<MetricsSource['counters']>;
 
@@ -30,15 +31,28 @@ export class ScrapeSnapshot {
   }
 }
 
+/**
+ * A registry whose scrapes share one counter reading, and which writes ReadingCounter families
+ * itself (fast path); every other metric is formatted by prom-client as usual. Default labels are
+ * not supported (the fast path would miss them).
+ */
 export class ScrapeRegistry extends Registry {
   constructor(private readonly snapshot: ScrapeSnapshot) {
     super();
   }
 
+  override setDefaultLabels(): void {
+    throw new Error('ScrapeRegistry: default labels are not supported');
+  }
+
   override async metrics(): Promise<string> {
     this.snapshot.begin();
     try {
-      return await super.metrics();
+      if (this.contentType !== Registry.PROMETHEUS_CONTENT_TYPE) return await super.metrics();
+      const parts = await Promise.all(
+        this.getMetricsAsArray().map((m) => (m instanceof ReadingCounter ? m.exposition() : this.getSingleMetricAsString((m as { name: string }).name))),
+      );
+      return `${parts.join('\n\n')}\n`; // prom-client's own separators
     } finally {
       this.snapshot.end();
     }

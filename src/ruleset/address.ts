@@ -232,11 +232,29 @@ export function addressInPrefix(p: Prefix, words: ArrayLike<number>): boolean {
   return true;
 }
 
+/** What changed between two versions of a set: prefixes added, prefixes removed. */
+export interface PrefixChanges {
+  added: PrefixList;
+  removed: PrefixList;
+}
+
+/** How a list was derived by withChanges: from which list (weakly held), and the exact changes. */
+interface Derivation {
+  origin: WeakRef<PrefixList>;
+  originVersion: number;
+  ownVersion: number;
+  changes: PrefixChanges;
+}
+
 /**
  * A list of unique prefixes of both families, stored compactly. Duplicates (as prefixes:
  * `10.0.0.1` = `10.0.0.1/32`) are kept once.
  */
 export class PrefixList {
+  /** Bumped by every add or delete, so a reader can tell an in-place change. */
+  private mutations = 0;
+  private derivation: Derivation | null = null;
+
   private v4Addr: Uint32Array = new Uint32Array(16);
   private v4Len: Uint8Array = new Uint8Array(16);
   private v4Count = 0;
@@ -266,6 +284,7 @@ export class PrefixList {
     }
     this.v6Addr.set(p.words, this.v6Count * 4);
     this.v6Len[this.v6Count++] = p.len;
+    this.mutations++;
     if (this.v6Count * 2 > this.v6Slots.length) this.rehashV6();
     return true;
   }
@@ -281,14 +300,19 @@ export class PrefixList {
     }
     this.v4Addr[this.v4Count] = addr;
     this.v4Len[this.v4Count++] = len;
+    this.mutations++;
     if (this.v4Count * 2 > this.v4Slots.length) this.rehashV4();
     return true;
   }
 
   /** The slot holding (addr, len), or the empty slot where it belongs (linear probing). */
+  private v4Home(addr: number, len: number): number {
+    return mix(addr ^ Math.imul(len, 0x9e3779b1)) & (this.v4Slots.length - 1);
+  }
+
   private v4Slot(addr: number, len: number): number {
     const mask = this.v4Slots.length - 1;
-    let slot = mix(addr ^ Math.imul(len, 0x9e3779b1)) & mask;
+    let slot = this.v4Home(addr, len);
     for (;;) {
       const at = this.v4Slots[slot];
       if (at === 0 || (this.v4Addr[at - 1] === addr && this.v4Len[at - 1] === len)) return slot;
@@ -302,9 +326,13 @@ export class PrefixList {
     for (let i = 0; i < this.v4Count; i++) this.v4Slots[this.v4Slot(this.v4Addr[i], this.v4Len[i])] = i + 1;
   }
 
+  private v6Home(words: ArrayLike<number>, len: number): number {
+    return mix(mix(mix(mix(words[0] ^ Math.imul(len, 0x9e3779b1)) ^ words[1]) ^ words[2]) ^ words[3]) & (this.v6Slots.length - 1);
+  }
+
   private v6Slot(words: ArrayLike<number>, len: number): number {
     const mask = this.v6Slots.length - 1;
-    let slot = mix(mix(mix(mix(words[0] ^ Math.imul(len, 0x9e3779b1)) ^ words[1]) ^ words[2]) ^ words[3]) & mask;
+    let slot = this.v6Home(words, len);
     for (;;) {
       const at = this.v6Slots[slot];
       if (at === 0) return slot;
@@ -320,6 +348,128 @@ export class PrefixList {
     for (let i = 0; i < this.v6Count; i++) {
       this.v6Slots[this.v6Slot(this.v6Addr.subarray(i * 4, i * 4 + 4), this.v6Len[i])] = i + 1;
     }
+  }
+
+  /**
+   * Removes a prefix; returns false when it was not there. The last member moves into its place
+   * (members keep no particular order after a removal).
+   */
+  delete(p: Prefix): boolean {
+    if (p.family === 4) return this.deleteV4(p.words[0], p.len);
+    const slot = this.v6Slot(p.words, p.len);
+    const at = this.v6Slots[slot];
+    if (at === 0) return false;
+    this.unslot(this.v6Slots, slot, (pos) => this.v6Home(this.v6Addr.subarray(pos * 4, pos * 4 + 4), this.v6Len[pos]));
+    const last = --this.v6Count;
+    if (at - 1 !== last) {
+      const moved = this.v6Addr.subarray(last * 4, last * 4 + 4);
+      this.v6Slots[this.v6Slot(moved, this.v6Len[last])] = at;
+      this.v6Addr.copyWithin((at - 1) * 4, last * 4, last * 4 + 4);
+      this.v6Len[at - 1] = this.v6Len[last];
+    }
+    this.mutations++;
+    return true;
+  }
+
+  deleteV4(addr: number, len: number): boolean {
+    const slot = this.v4Slot(addr, len);
+    const at = this.v4Slots[slot];
+    if (at === 0) return false;
+    this.unslot(this.v4Slots, slot, (pos) => this.v4Home(this.v4Addr[pos], this.v4Len[pos]));
+    const last = --this.v4Count;
+    if (at - 1 !== last) {
+      this.v4Slots[this.v4Slot(this.v4Addr[last], this.v4Len[last])] = at;
+      this.v4Addr[at - 1] = this.v4Addr[last];
+      this.v4Len[at - 1] = this.v4Len[last];
+    }
+    this.mutations++;
+    return true;
+  }
+
+  /**
+   * Empties `slot` of a linear-probing table without breaking later probe chains: entries after
+   * it move back when their home slot allows (no tombstones, so the table never degrades).
+   */
+  private unslot(slots: Int32Array, slot: number, home: (pos: number) => number): void {
+    const mask = slots.length - 1;
+    let hole = slot;
+    for (let j = (hole + 1) & mask; slots[j] !== 0; j = (j + 1) & mask) {
+      const h = home(slots[j] - 1);
+      // j's entry may fill the hole unless its home lies cyclically in (hole, j].
+      const between = hole <= j ? h > hole && h <= j : h > hole || h <= j;
+      if (!between) {
+        slots[hole] = slots[j];
+        hole = j;
+      }
+    }
+    slots[hole] = 0;
+  }
+
+  /** An independent copy: typed arrays copied as they are, no re-hashing. */
+  clone(): PrefixList {
+    const c = new PrefixList();
+    c.v4Addr = this.v4Addr.slice();
+    c.v4Len = this.v4Len.slice();
+    c.v4Count = this.v4Count;
+    c.v6Addr = this.v6Addr.slice();
+    c.v6Len = this.v6Len.slice();
+    c.v6Count = this.v6Count;
+    c.v4Slots = this.v4Slots.slice();
+    c.v6Slots = this.v6Slots.slice();
+    return c;
+  }
+
+  /**
+   * A new list: this one minus `removed`, plus `added` (a prefix in both ends up present). This
+   * list is unchanged. The result remembers the exact changes, so the compiler can update the
+   * address tables by the difference instead of recomputing them (see changesSince).
+   */
+  withChanges(added: Iterable<Prefix>, removed: Iterable<Prefix>): PrefixList {
+    const next = this.clone();
+    const add = added instanceof PrefixList ? added : PrefixList.of(added);
+    const changes: PrefixChanges = { added: new PrefixList(), removed: new PrefixList() };
+    for (const p of removed) if (!add.has(p) && next.delete(p)) changes.removed.add(p);
+    for (const p of add) if (next.add(p)) changes.added.add(p);
+    next.derivation = { origin: new WeakRef(this), originVersion: this.mutations, ownVersion: next.mutations, changes };
+    return next;
+  }
+
+  /**
+   * The changes from `base` to this list, when this list was derived from it by withChanges (a
+   * few steps at most) and neither was modified in place since; otherwise null.
+   */
+  changesSince(base: PrefixList, maxSteps = 8): PrefixChanges | null {
+    const steps: PrefixChanges[] = [];
+    let cur: PrefixList = this;
+    while (cur !== base) {
+      const d = cur.derivation;
+      if (!d || steps.length === maxSteps || cur.mutations !== d.ownVersion) return null;
+      const origin = d.origin.deref();
+      if (!origin || origin.mutations !== d.originVersion) return null;
+      steps.push(d.changes);
+      cur = origin;
+    }
+    if (steps.length === 1) return steps[0];
+    // Compose oldest first; each step's changes are exact, so an add cancels an earlier removal.
+    const net: PrefixChanges = { added: new PrefixList(), removed: new PrefixList() };
+    for (const step of steps.reverse()) {
+      for (const p of step.removed) if (!net.added.delete(p)) net.removed.add(p);
+      for (const p of step.added) if (!net.removed.delete(p)) net.added.add(p);
+    }
+    return net;
+  }
+
+  /** Counts every add and delete: the same list at the same version holds the same members. */
+  get version(): number {
+    return this.mutations;
+  }
+
+  hasV4(addr: number, len: number): boolean {
+    return this.v4Slots[this.v4Slot(addr, len)] !== 0;
+  }
+
+  hasV6(words: ArrayLike<number>, len: number): boolean {
+    return this.v6Slots[this.v6Slot(words, len)] !== 0;
   }
 
   has(p: Prefix): boolean {
@@ -348,10 +498,38 @@ export class PrefixList {
     }
   }
 
-  /** Canonical texts, IPv4 first, in insertion order. */
+  /** Canonical texts, IPv4 first, in insertion order (a delete moves the last member into the gap). */
   toStrings(): string[] {
     return Array.from(this, formatPrefix);
   }
+}
+
+/**
+ * The changes from `from` to `to` by membership tests (two hash probes per member), or null as
+ * soon as there are more than `limit` of them: for lists not derived by withChanges.
+ */
+export function diffPrefixLists(from: PrefixList, to: PrefixList, limit = Infinity): PrefixChanges | null {
+  if (Math.abs(from.countV4 - to.countV4) + Math.abs(from.countV6 - to.countV6) > limit) return null;
+  const changes: PrefixChanges = { added: new PrefixList(), removed: new PrefixList() };
+  const collect = (a: PrefixList, b: PrefixList, into: PrefixList): boolean => {
+    const v4 = a.v4();
+    for (let i = 0; i < v4.len.length; i++) {
+      if (!b.hasV4(v4.addr[i], v4.len[i])) {
+        into.addV4(v4.addr[i], v4.len[i]);
+        if (changes.added.size + changes.removed.size > limit) return false;
+      }
+    }
+    const v6 = a.v6();
+    for (let i = 0; i < v6.len.length; i++) {
+      const words = v6.addr.subarray(i * 4, i * 4 + 4);
+      if (!b.hasV6(words, v6.len[i])) {
+        into.add({ family: 6, words: Array.from(words), len: v6.len[i] });
+        if (changes.added.size + changes.removed.size > limit) return false;
+      }
+    }
+    return true;
+  };
+  return collect(to, from, changes.added) && collect(from, to, changes.removed) ? changes : null;
 }
 
 /** murmur3's 32-bit finaliser: prefixes differ in few bits, so spread them over the low ones. */

@@ -435,6 +435,8 @@ export function etagMatches(header: string, generation: number): boolean {
 
 function asServiceError(e: unknown, log: Logger, caller: Caller): ServiceError {
   if (e instanceof ServiceError) return e;
+  // Tables the data plane fills while writing the idle copy can overflow too (address nodes).
+  if (e instanceof CapacityError) return new ServiceError('capacity_exceeded', `the ruleset does not fit the data path: ${e.message}`, [{ path: '', message: e.message }]);
   if (e instanceof PersistError) {
     log.error({ err: errFields(e.cause), who: caller.who, route: caller.route }, 'state not persisted; nothing changed');
     return new ServiceError('internal', `${e.message}; nothing changed`);

@@ -1,0 +1,137 @@
+// `xdpfw run` as a child process for daemon and CLI tests, in the root namespaces: a veth pair
+// with no addresses, generic XDP, the pin dir on a bpffs mounted under /run for this test only,
+// state and socket in a temporary directory. Everything is torn down by `cleanup()`.
+
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { call } from '../../src/api/client';
+import { detachCommand } from '../../src/cli/detach';
+import { createVethPair, type VethPair } from './netdev';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const MAIN = path.join(REPO, 'src', 'cli', 'main.ts');
+
+/** argv of the CLI from source (tsx), as `xdpfw ...` would run it. */
+export function cliArgv(args: string[]): string[] {
+  return [process.execPath, '--import', 'tsx', MAIN, ...args];
+}
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], timeoutMs = 30_000): CliResult {
+  const [cmd, ...rest] = cliArgv(args);
+  const r = spawnSync(cmd, rest, { cwd: REPO, encoding: 'utf8', timeout: timeoutMs });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export class TestEnv {
+  readonly mount: string;
+  readonly pinDir: string;
+  readonly dir: string;
+  readonly veth: VethPair;
+  private readonly daemons = new Set<DaemonProcess>();
+
+  constructor(tag: string) {
+    this.mount = `/run/xdpfw-test-${process.pid}-${tag}`;
+    fs.mkdirSync(this.mount, { recursive: true });
+    execFileSync('mount', ['-t', 'bpf', 'bpf', this.mount]);
+    this.pinDir = path.join(this.mount, 'pins');
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `xdpfw-${tag}-`));
+    this.veth = createVethPair('xd');
+  }
+
+  get stateDir(): string {
+    return path.join(this.dir, 'state');
+  }
+
+  get socket(): string {
+    return path.join(this.dir, 'api.sock');
+  }
+
+  writeRules(name: string, ruleset: unknown): string {
+    const file = path.join(this.dir, name);
+    fs.writeFileSync(file, JSON.stringify(ruleset, null, 2));
+    return file;
+  }
+
+  /** Starts `xdpfw run` with the usual test flags plus `extra`; resolves once /healthz is 200. */
+  async start(extra: string[], opts: { listen?: string; token?: string } = {}): Promise<DaemonProcess> {
+    const listen = opts.listen ?? `unix:${this.socket}`;
+    const args = ['run', '--iface', this.veth.a, '--mode', 'generic', '--pin-dir', this.pinDir, '--state-dir', this.stateDir, '--listen', listen, ...extra];
+    const d = new DaemonProcess(args, listen.startsWith('unix:') ? listen : `http://${listen}`, opts.token);
+    this.daemons.add(d);
+    await d.ready();
+    return d;
+  }
+
+  async cleanup(): Promise<void> {
+    for (const d of this.daemons) if (d.alive()) d.child.kill('SIGKILL');
+    await Promise.all([...this.daemons].map((d) => d.exited));
+    const quiet = process.stdout.write;
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    try {
+      await detachCommand(['--all', '--pin-dir', this.pinDir]);
+    } finally {
+      process.stdout.write = quiet;
+    }
+    this.veth.remove();
+    execFileSync('umount', [this.mount]);
+    fs.rmdirSync(this.mount);
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export class DaemonProcess {
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  output = '';
+  private code: number | null | undefined;
+
+  constructor(args: string[], readonly url: string, private readonly token?: string) {
+    const [cmd, ...rest] = cliArgv(args);
+    this.child = spawn(cmd, rest, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
+    this.child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
+    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve((this.code = code ?? (signal ? -1 : null)))));
+  }
+
+  alive(): boolean {
+    return this.code === undefined;
+  }
+
+  /** Log lines (pino JSON) so far. */
+  logs(): Record<string, unknown>[] {
+    return this.output.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  }
+
+  async ready(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!this.alive()) throw new Error(`daemon exited (${this.code}) before it was ready:\n${this.output}`);
+      try {
+        const r = await call<{ status: string }>({ url: this.url, timeoutMs: 1000 }, 'GET', '/healthz');
+        if (r.status === 200) return;
+      } catch {
+        // not yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`daemon not ready after ${timeoutMs} ms:\n${this.output}`);
+  }
+
+  api<T>(method: string, p: string, body?: unknown, headers: Record<string, string> = {}) {
+    const auth: Record<string, string> = this.token ? { authorization: `Bearer ${this.token}` } : {};
+    return call<T>({ url: this.url }, method, p, body, { ...auth, ...headers });
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    this.child.kill(signal);
+    return this.exited;
+  }
+}
