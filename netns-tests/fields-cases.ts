@@ -70,11 +70,11 @@ export function fieldsWorld(p: Pair, rx: Map<number, UdpReceiver>, sniffer: () =
   const udp = async (dst: string, port: number, want: number, opts: { count?: number; size?: number; sport?: number; from?: string } = {}) => {
     const t = tag();
     await udpSend(gen, dst, port, { tag: t, count: opts.count ?? 1, size: opts.size, sport: opts.sport, from: opts.from });
-    const got = await rx.get(port)!.waitFor(t, Math.max(want, 1), want > 0 ? 2000 : 300);
+    const got = await rx.get(port)!.waitFor(t, Math.max(want, 1), want > 0 ? 5000 : 300);
     assert.equal(got, want, `UDP to [${dst}]:${port} (${JSON.stringify(opts)}): delivered`);
   };
   const pings = async (dst: string, want: number, from?: string) => {
-    const r = await ping(gen, dst, { count: 2, from, timeout: want > 0 ? 1 : 0.3 });
+    const r = await ping(gen, dst, { count: 2, from, timeout: want > 0 ? 2 : 0.3 });
     assert.equal(r.received, want, `ping ${dst}${from ? ` from ${from}` : ''}: replies`);
   };
   /** Crafted frames from g0; asserts how many the sniffer on f0 saw. */
@@ -82,7 +82,7 @@ export function fieldsWorld(p: Pair, rx: Map<number, UdpReceiver>, sniffer: () =
     const t = Buffer.from(tag());
     const payload = Buffer.concat([MARKER, t]).toString('hex');
     await sendFrames(gen, 'g0', specs.map((s) => buildFrame({ dstMac: fw.mac, srcMac: me.mac, ...s, payload })));
-    assert.equal(await sniffer().waitFor(Buffer.concat([MARKER, t]), Math.max(seen, 1), seen > 0 ? 1000 : 300), seen, 'frames past XDP');
+    assert.equal(await sniffer().waitFor(Buffer.concat([MARKER, t]), Math.max(seen, 1), seen > 0 ? 3000 : 300), seen, 'frames past XDP');
   };
   const v4 = { kind: 'ipv4' as const, src: me.ip4, dst: fw.ip4 };
   const v6 = { kind: 'ipv6' as const, src: me.ip6, dst: fw.ip6 };

@@ -7,12 +7,14 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { BpfError } from '../native/lib';
 import { DEFAULT_BODY_LIMIT, build } from '../src/api/app';
+import { listen } from '../src/api/server';
 import { buildFrame } from './lib/packet';
 import { isRoot } from './lib/netdev';
 import { serviceFixture, type ServiceFixture } from './lib/service-fixture';
@@ -92,6 +94,10 @@ describe('REST API', { skip }, () => {
     assert.equal(r.headers.etag, '"1"');
     assert.deepEqual(json(r), R0);
     assert.equal('ndp' in json(r), false, 'useDefaults must be off');
+    const head = await req('HEAD', '/v1/ruleset');
+    assert.equal(head.statusCode, 200);
+    assert.equal(head.headers.etag, '"1"');
+    assert.equal(head.body, '');
   });
 
   test('PUT /v1/ruleset: 200 {generation}, ETag, persisted before the answer', async () => {
@@ -178,6 +184,10 @@ describe('REST API', { skip }, () => {
     assert.equal(body.summary.rules.enabled, 3);
     await assertUnchanged(before, 'validate');
     await rejects(req('POST', '/v1/ruleset/validate', { rules: [{ id: 'x', action: 'maybe' }] }), 400, 'invalid_ruleset', ['/rules/0/action']);
+    // Every problem is a 400 on this route, duplicates and capacity included.
+    await rejects(req('POST', '/v1/ruleset/validate', { rules: [{ id: 'x', action: 'pass' }, { id: 'x', action: 'pass' }] }), 400, 'invalid_ruleset', ['/rules/1/id']);
+    const tooMany = { rules: Array.from({ length: 4097 }, (_, i) => ({ id: `r${i}`, action: 'pass' })) };
+    await rejects(req('POST', '/v1/ruleset/validate', tooMany), 400, 'invalid_ruleset');
   });
 
   test('rules: list, get, add (placed), replace, delete, with paths relative to the rule', async () => {
@@ -222,7 +232,7 @@ describe('REST API', { skip }, () => {
     await rejects(req('PUT', '/v1/rules/nope', { id: 'nope', action: 'drop' }), 404, 'not_found');
 
     for (const id of ['dns', 'ntp', 'last']) {
-      r = await req('DELETE', `/v1/rules/${id}`);
+      r = await req('DELETE', `/v1/rules/${id}`, undefined, id === 'dns' ? { 'content-type': 'application/json' } : {});
       assert.equal(r.statusCode, 200, r.body);
       assert.equal(r.headers.etag, `"${json(r).generation}"`);
     }
@@ -497,6 +507,28 @@ describe('REST API: failures of the environment change nothing', { skip }, () =>
     assert.equal(fx.service.generation(), 1);
     assert.ok(fs.readFileSync(fx.store.file).equals(before));
     assert.equal((await app.inject({ method: 'POST', url: '/v1/ruleset/validate', payload: R0 })).statusCode, 200, 'validate is no mutation');
+  });
+
+  test('a request that never finishes is cut off (slowloris); the unix socket is 0660', async (t) => {
+    const fx = serviceFixture();
+    t.after(() => fx.close());
+    const app = await build(fx.service, { token: null, logger: pino({ level: 'silent' }), metrics: false, requestTimeoutMs: 500 });
+    t.after(() => app.close());
+    const sock = path.join(fx.stateDir, 'api.sock');
+    fs.writeFileSync(sock, ''); // not a socket: refused rather than deleted
+    await assert.rejects(listen(app, { kind: 'unix', path: sock }), /not a socket/);
+    fs.rmSync(sock);
+    assert.equal(await listen(app, { kind: 'unix', path: sock }), `unix:${sock}`);
+    assert.equal(fs.statSync(sock).mode & 0o777, 0o660);
+    const started = Date.now();
+    const closed = await new Promise<string>((resolve) => {
+      const c = net.connect({ path: sock }, () => c.write('PUT /v1/ruleset HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"ru'));
+      let answer = '';
+      c.on('data', (d) => (answer += d.toString()));
+      c.on('close', () => resolve(answer));
+    });
+    assert.ok(Date.now() - started < 6000, 'the slow request was not cut off in time');
+    assert.match(closed, /^$|^HTTP\/1\.1 408/);
   });
 
   test('/healthz is 200 once attached with a ruleset in force', async (t) => {

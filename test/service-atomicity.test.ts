@@ -25,7 +25,13 @@ import { caller, serviceFixture, type ServiceFixture } from './lib/service-fixtu
 
 const SWAPS = 200;
 
-if (process.env.XDPFW_PROBE) runProbe();
+// In the probe process nothing else of this file may run: node:test would run the tests below
+// in it too (and they start probes).
+const isProbe = process.env.XDPFW_PROBE !== undefined;
+if (isProbe) {
+  runProbe();
+  process.exit(0);
+}
 
 /** Child: classify the frames round-robin until the stop file appears; print tallies. */
 function runProbe(): void {
@@ -35,6 +41,10 @@ function runProbe(): void {
   const buffers = frames.map((hex) => Buffer.from(hex, 'hex'));
   const tallies = buffers.map(() => new Map<string, number>());
   let rounds = 0;
+  // The loop never yields to the event loop: it polls for its own end, and gives up when the
+  // test that started it is gone (re-parented) or after a minute, so no probe outlives its test.
+  const parent = process.ppid;
+  const deadline = Date.now() + 60_000;
   process.stdout.write('ready\n');
   for (;;) {
     for (let i = 0; i < buffers.length; i++) {
@@ -42,7 +52,7 @@ function runProbe(): void {
       const key = decisionKey(e);
       tallies[i].set(key, (tallies[i].get(key) ?? 0) + 1);
     }
-    if (++rounds % 128 === 0 && fs.existsSync(stopFile)) break;
+    if (++rounds % 128 === 0 && (fs.existsSync(stopFile) || process.ppid !== parent || Date.now() > deadline)) break;
   }
   process.stdout.write(JSON.stringify({ rounds, tallies: tallies.map((t) => Object.fromEntries(t)) }) + '\n');
   dp.close();
@@ -52,6 +62,9 @@ function decisionKey(e: { outcome: number; detail: number; slot: number; drop: b
   return `outcome=${e.outcome} priority=${e.detail} slot=${e.slot} ${e.drop ? 'drop' : 'pass'}`;
 }
 
+/** Probes still running (killed in `after` if a test failed before stopping its probe). */
+const probes = new Set<ReturnType<typeof spawn>>();
+
 interface Probe {
   stop(): Promise<{ rounds: number; tallies: Record<string, number>[] }>;
 }
@@ -59,12 +72,15 @@ interface Probe {
 async function startProbe(pinDir: string, frames: Buffer[]): Promise<Probe> {
   const stopFile = path.join(os.tmpdir(), `xdpfw-probe-stop-${process.pid}-${Date.now()}`);
   const env = { ...process.env, XDPFW_PROBE: JSON.stringify({ pinDir, stopFile, frames: frames.map((f) => f.toString('hex')) }) };
-  const child = spawn(process.execPath, ['--import', 'tsx', __filename], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = __filename.endsWith('.ts') ? ['--import', 'tsx', __filename] : [__filename];
+  const child = spawn(process.execPath, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  probes.add(child);
+  void exited.then(() => probes.delete(child));
   await new Promise<void>((resolve, reject) => {
     const timer = setInterval(() => {
       if (out.startsWith('ready\n')) {
@@ -88,7 +104,27 @@ async function startProbe(pinDir: string, frames: Buffer[]): Promise<Probe> {
   };
 }
 
-const skip = isRoot() ? false : 'needs root (BPF maps, bpffs)';
+/** Mounts this test left behind when its process was killed (pinned maps hold memory). */
+function removeStaleMounts(): void {
+  for (const entry of fs.readdirSync('/run')) {
+    const m = /^xdpfw-test-([0-9]+)$/.exec(entry);
+    if (!m) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+      continue; // its test is still running
+    } catch {
+      // dead: clean up below
+    }
+    try {
+      execFileSync('umount', [`/run/${entry}`], { stdio: 'ignore' });
+    } catch {
+      // not mounted
+    }
+    fs.rmSync(`/run/${entry}`, { recursive: true, force: true });
+  }
+}
+
+const skip = isProbe ? 'probe process' : isRoot() ? false : 'needs root (BPF maps, bpffs)';
 
 describe('atomic generations under continuous classification', { skip }, () => {
   let mount: string;
@@ -96,6 +132,7 @@ describe('atomic generations under continuous classification', { skip }, () => {
   let dp: DataPlane;
 
   before(() => {
+    removeStaleMounts();
     mount = `/run/xdpfw-test-${process.pid}`;
     fs.mkdirSync(mount, { recursive: true });
     execFileSync('mount', ['-t', 'bpf', 'bpf', mount]);
@@ -103,6 +140,7 @@ describe('atomic generations under continuous classification', { skip }, () => {
     fx = serviceFixture({ dp });
   });
   after(() => {
+    for (const child of probes) child.kill('SIGKILL');
     fx?.close();
     dp?.close();
     execFileSync('umount', [mount]);

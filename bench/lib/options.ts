@@ -22,6 +22,8 @@ export interface BenchOptions {
   vethRate: number;
   /** directory for the JSON report */
   outDir: string;
+  /** the whole run's time budget; the data path grid is cut to stay within it */
+  budgetMinutes: number;
 }
 
 export function parseOptions(argv: string[]): BenchOptions {
@@ -47,5 +49,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     vethRuleSizes: quick ? [4096] : [100, 1000, 4096],
     vethRate: 5_000,
     outDir: 'bench/results',
+    budgetMinutes: quick ? 2 : 20,
   };
 }

@@ -23,10 +23,17 @@ export interface VethRow {
   rules: number;
   sets: string;
   cpuNsPerPacket: Summary;
-  /** per trial: frames sent, lost on the veth (receiver's queue full), reached the UDP layer */
+  /**
+   * Per trial: frames that entered the receiver's queue (all of them reach its NAPI thread);
+   * sends refused because that queue was full (trafgen retries them, so the offered rate was not
+   * held); frames the receiver dropped before any firewall; frames that reached the UDP layer
+   * (0: the firewall dropped everything); the rate achieved.
+   */
   sent: number[];
-  lostAtVeth: number[];
+  queueFull: number[];
+  rxDropped: number[];
   reachedUdp: number[];
+  achievedPps: number[];
   /** tick-sampled softirq time over all CPUs per packet (threaded NAPI moves the work out of softirq) */
   softirqNsPerPacket: Summary;
 }
@@ -76,20 +83,23 @@ export async function runVeth(opts: BenchOptions, log: (s: string) => void): Pro
     configs.push({ firewall: 'xdp-filter', rules: 0, sets: 'deny all', up: async () => void (await h.attach('xdp-filter')), down: async () => void (await h.detach()) });
 
     const packets = Math.round(opts.vethRate * opts.vethSeconds);
-    const samples = configs.map(() => ({ cpu: [] as number[], si: [] as number[], sent: [] as number[], lost: [] as number[], udp: [] as number[] }));
+    const samples = configs.map(() => ({ cpu: [] as number[], si: [] as number[], sent: [] as number[], full: [] as number[], rxDropped: [] as number[], udp: [] as number[], pps: [] as number[] }));
     const measure = async () => {
       const threads = topo.napiThreads();
       if (threads.length === 0) throw new Error(`no NAPI thread for ${topo.rx.ifname}`);
       const before = { cpu: threadCpuNs(threads), si: softirqNs(), tx: linkStats(topo.tx.ns, topo.tx.ifname), rx: linkStats(topo.rx.ns, topo.rx.ifname), udp: udpReached(topo.rx.ns) };
-      await sendFixedRate(topo.tx.ns, topo.tx.ifname, topo.rx.mac, opts.vethRate, packets);
+      const run = await sendFixedRate(topo.tx.ns, topo.tx.ifname, topo.rx.mac, opts.vethRate, packets);
       await new Promise((r) => setTimeout(r, 100)); // let the receiver drain its queue
       const threadsAfter = topo.napiThreads();
       if (threadsAfter.join() !== threads.join()) throw new Error('the NAPI threads changed during a trial');
       const tx = linkStats(topo.tx.ns, topo.tx.ifname);
       const rx = linkStats(topo.rx.ns, topo.rx.ifname);
       const sent = tx.txPackets - before.tx.txPackets;
-      const lost = (tx.txDropped - before.tx.txDropped) + (rx.rxDropped - before.rx.rxDropped);
-      return { cpu: threadCpuNs(threads) - before.cpu, si: softirqNs() - before.si, sent, lost, udp: udpReached(topo.rx.ns) - before.udp };
+      return {
+        cpu: threadCpuNs(threads) - before.cpu, si: softirqNs() - before.si, sent,
+        full: tx.txDropped - before.tx.txDropped, rxDropped: rx.rxDropped - before.rx.rxDropped,
+        udp: udpReached(topo.rx.ns) - before.udp, pps: sent / run.seconds,
+      };
     };
     for (let t = 0; t < opts.trials; t++) {
       for (const i of rotate(configs.map((_, k) => k), t)) {
@@ -97,12 +107,14 @@ export async function runVeth(opts: BenchOptions, log: (s: string) => void): Pro
         await c.up();
         try {
           const m = await measure();
-          const got = Math.max(1, m.sent - m.lost);
+          const got = Math.max(1, m.sent);
           samples[i].cpu.push(m.cpu / got);
           samples[i].si.push(m.si / got);
           samples[i].sent.push(m.sent);
-          samples[i].lost.push(m.lost);
+          samples[i].full.push(m.full);
+          samples[i].rxDropped.push(m.rxDropped);
           samples[i].udp.push(m.udp);
+          samples[i].pps.push(m.pps);
         } finally {
           await c.down();
         }
@@ -111,7 +123,7 @@ export async function runVeth(opts: BenchOptions, log: (s: string) => void): Pro
     const rows: VethRow[] = configs.map((c, i) => ({
       firewall: c.firewall, rules: c.rules, sets: c.sets,
       cpuNsPerPacket: summarize(samples[i].cpu), softirqNsPerPacket: summarize(samples[i].si),
-      sent: samples[i].sent, lostAtVeth: samples[i].lost, reachedUdp: samples[i].udp,
+      sent: samples[i].sent, queueFull: samples[i].full, rxDropped: samples[i].rxDropped, reachedUdp: samples[i].udp, achievedPps: samples[i].pps,
     }));
     for (const r of rows) log(`  veth ${r.firewall} ${r.rules} rules (${r.sets}): ${r.cpuNsPerPacket.median.toFixed(0)} ns/packet receiver CPU`);
 
@@ -136,7 +148,7 @@ async function runInSitu(opts: BenchOptions, topo: VethTopology, h: XdpHolder, p
         await h.attach(names[i].name);
         try {
           const before = progStats(id);
-          await sendFixedRate(topo.tx.ns, topo.tx.ifname, topo.rx.mac, opts.vethRate, packets);
+          const run = await sendFixedRate(topo.tx.ns, topo.tx.ifname, topo.rx.mac, opts.vethRate, packets);
           await new Promise((r) => setTimeout(r, 100));
           const after = progStats(id);
           samples[i].push((after.runTimeNs - before.runTimeNs) / Math.max(1, after.runCnt - before.runCnt));

@@ -27,7 +27,27 @@ const trySh = (argv: string[]) => {
   }
 };
 
+/** Deletes namespaces of benchmark runs whose process is gone (one killed with -9). */
+function sweepStale(): void {
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync('/run/netns');
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^xdpfwb-(\d+)-(tx|rx)$/.exec(name);
+    if (!m) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ESRCH') trySh(['ip', 'netns', 'del', name]);
+    }
+  }
+}
+
 export function createTopology(): VethTopology {
+  sweepStale();
   const tag = `${process.pid}`;
   const tx = { ns: `xdpfwb-${tag}-tx`, ifname: `xt${tag}` };
   const rxNs = `xdpfwb-${tag}-rx`;

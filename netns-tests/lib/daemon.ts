@@ -75,7 +75,7 @@ export class Daemon {
   /** Spawns the daemon and waits until /healthz answers 200. */
   static async start(opts: DaemonOptions): Promise<Daemon> {
     const d = Daemon.spawn(opts);
-    await d.waitReady(opts.readyTimeoutMs ?? 30_000);
+    await d.waitReady(opts.readyTimeoutMs ?? 60_000);
     return d;
   }
 

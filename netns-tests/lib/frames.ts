@@ -60,7 +60,7 @@ export class FrameSniffer {
   }
 
   /** Waits up to timeoutMs for `n` frames containing `needle`; returns how many arrived. */
-  async waitFor(needle: Buffer, n: number, timeoutMs = 1000): Promise<number> {
+  async waitFor(needle: Buffer, n: number, timeoutMs = 3000): Promise<number> {
     try {
       await this.proc.waitForLine(() => this.count(needle) >= n, timeoutMs);
     } catch {

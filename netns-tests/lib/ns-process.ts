@@ -63,7 +63,7 @@ export class NsProcess {
   }
 
   /** Waits for the JSON line {"ready":true}. */
-  async ready(timeoutMs = 10_000): Promise<this> {
+  async ready(timeoutMs = 20_000): Promise<this> {
     await this.waitForLine((l) => l === '{"ready":true}', timeoutMs);
     return this;
   }

@@ -118,7 +118,7 @@ export class UdpReceiver {
   }
 
   /** Waits (up to timeoutMs) until `n` datagrams with `tag` arrived; returns how many did. */
-  async waitFor(tag: string, n: number, timeoutMs = 2000): Promise<number> {
+  async waitFor(tag: string, n: number, timeoutMs = 5000): Promise<number> {
     try {
       await this.proc.waitForLine(() => this.datagrams(tag).length >= n, timeoutMs);
     } catch {

@@ -10,6 +10,7 @@ import Ajv from 'ajv';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Logger } from 'pino';
+import { metricsPlugin } from '../metrics';
 import { SCHEMA_ID, rulesetSchema } from '../ruleset/schema';
 import type { RulesetService } from '../service/ruleset-service';
 import { installAuth } from './auth';
@@ -49,7 +50,7 @@ export async function build(service: RulesetService, opts: AppOptions): Promise<
     connectionTimeout: opts.connectionTimeoutMs ?? 60_000,
     keepAliveTimeout: 5_000,
     return503OnClosing: true,
-    exposeHeadRoutes: false,
+    exposeHeadRoutes: true, // HEAD /v1/ruleset: the ETag without the body
     http: { headersTimeout: Math.min(opts.requestTimeoutMs ?? 30_000, 10_000), connectionsCheckingInterval: 2_000 },
   });
   installValidation(app);
@@ -74,10 +75,7 @@ export async function build(service: RulesetService, opts: AppOptions): Promise<
   app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger());
 
   registerRoutes(app, service, { listen: opts.listen ?? '' });
-  if (opts.metrics !== false) {
-    const { metricsPlugin } = await import('../metrics');
-    await app.register(metricsPlugin(service));
-  }
+  if (opts.metrics !== false) await app.register(metricsPlugin(service));
   await app.ready();
   return app;
 }

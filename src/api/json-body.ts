@@ -47,8 +47,10 @@ function findPoisonedKey(value: unknown, at: string): string | null {
 export function installJsonParser(app: FastifyInstance): void {
   // JSON only: fastify's text/plain parser would hand a string to routes that expect objects.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     try {
+      // Some clients label every request JSON: an empty DELETE body is no body.
+      if (req.method === 'DELETE' && (body as Buffer).length === 0) return done(null, undefined);
       done(null, parseJsonBody(body as Buffer));
     } catch (e) {
       done(e as Error, undefined);

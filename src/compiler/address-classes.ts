@@ -6,15 +6,44 @@
 
 import { wordMask } from '../ruleset/address';
 import { CapacityError } from './bitmap';
+import { ClassResolver, ClassTable } from './class-table';
+import { OwnLabelSets } from './own-labels';
+
+/** One family's entries, sorted by (address, length). */
+export interface FamilyEntries {
+  /** addr[i * width .. +width] / len[i] -> cls[i] (width 1 for IPv4, 4 for IPv6) */
+  addr: Uint32Array;
+  len: Uint8Array;
+  cls: Uint32Array;
+  /** the entry's own labels (an OwnLabelSets code) */
+  own: Uint32Array;
+  /** entries per prefix length (0..32 or 0..128) */
+  lenCount: Int32Array;
+}
+
+/** Root cells (top 24 address bits) whose entries may differ from those of version `base`. */
+export interface AddressDelta {
+  base: number;
+  /** [start, end) pairs of root cells, sorted and disjoint */
+  v4: Uint32Array;
+  v6: Uint32Array;
+}
 
 export interface AddressEntries {
-  /** IPv4: addr[i]/len[i] -> cls[i] */
-  v4: { addr: Uint32Array; len: Uint8Array; cls: Uint32Array };
-  /** IPv6: addr[4i..4i+3]/len[i] -> cls[i] */
-  v6: { addr: Uint32Array; len: Uint8Array; cls: Uint32Array };
+  v4: FamilyEntries;
+  v6: FamilyEntries;
   /** class id -> sorted label ids; class 0 is the empty set (no prefix contains the address). */
   classLabels: number[][];
+  classes: ClassTable;
+  ownSets: OwnLabelSets;
+  /** Identifies these entries (the data plane remembers which version each table copy holds). */
+  version: number;
+  /** How they differ from the entries they were computed from; null when computed from scratch. */
+  delta: AddressDelta | null;
 }
+
+let lastVersion = 0;
+export const nextAddressVersion = (): number => ++lastVersion;
 
 /** Labelled prefixes of one family, gathered before classes are computed. */
 export interface LabelledPrefixes {
@@ -29,42 +58,18 @@ export function newLabelled(width: 1 | 4): LabelledPrefixes {
   return { width, addr: [], len: [], label: [] };
 }
 
-class ClassTable {
-  readonly classLabels: number[][] = [[]];
-  private readonly memo = new Map<string, number>();
-
-  constructor(private readonly limit: number) {}
-
-  /** The class of (parent class's labels + own labels). */
-  extend(parent: number, own: number[]): number {
-    const key = `${parent}|${own.join(',')}`;
-    let id = this.memo.get(key);
-    if (id !== undefined) return id;
-    const labels = [...new Set([...this.classLabels[parent], ...own])].sort((a, b) => a - b);
-    const fullKey = `0|${labels.join(',')}`;
-    id = this.memo.get(fullKey);
-    if (id === undefined) {
-      id = this.classLabels.length;
-      if (id >= this.limit) throw new CapacityError(`address classes: more than ${this.limit}`);
-      this.classLabels.push(labels);
-      this.memo.set(fullKey, id);
-    }
-    this.memo.set(key, id);
-    return id;
-  }
-}
-
 /**
  * Computes the class of every labelled prefix. Prefixes are visited in address order, shorter
  * first, so the prefixes containing the current one are exactly the stack below it.
  */
 export function computeAddressClasses(v4: LabelledPrefixes, v6: LabelledPrefixes, limit: number): AddressEntries {
-  const table = new ClassTable(limit);
-  return {
-    v4: sweepFamily(v4, table),
-    v6: sweepFamily(v6, table),
-    classLabels: table.classLabels,
-  };
+  const table = ClassTable.create(limit);
+  const ownSets = new OwnLabelSets();
+  const resolver = new ClassResolver(table, (code) => ownSets.labels(code));
+  const out4 = sweepFamily(v4, resolver, ownSets);
+  const out6 = sweepFamily(v6, resolver, ownSets);
+  table.seal();
+  return { v4: out4, v6: out6, classLabels: table.labels, classes: table, ownSets, version: nextAddressVersion(), delta: null };
 }
 
 /** The labelled prefixes sorted by (address, length, label), as parallel typed arrays. */
@@ -74,7 +79,7 @@ interface SortedPrefixes {
   label: Uint32Array;
 }
 
-const LABEL_SPACE = 32768;
+export const LABEL_SPACE = 32768;
 
 function sortPrefixes(input: LabelledPrefixes): SortedPrefixes {
   const n = input.len.length;
@@ -116,13 +121,15 @@ function sortPrefixes(input: LabelledPrefixes): SortedPrefixes {
   return { addr, len, label };
 }
 
-function sweepFamily(input: LabelledPrefixes, table: ClassTable) {
+function sweepFamily(input: LabelledPrefixes, resolver: ClassResolver, ownSets: OwnLabelSets): FamilyEntries {
   const w = input.width;
   const sorted = sortPrefixes(input);
   const n = sorted.len.length;
   const outAddr = new Uint32Array(n * w);
   const outLen = new Uint8Array(n);
   const outCls = new Uint32Array(n);
+  const outOwn = new Uint32Array(n);
+  const lenCount = new Int32Array(w * 32 + 1);
   let out = 0;
   // The chain of output entries containing the current prefix.
   const stack: number[] = [];
@@ -139,11 +146,14 @@ function sweepFamily(input: LabelledPrefixes, table: ClassTable) {
     const parentCls = stack.length > 0 ? outCls[stack[stack.length - 1]] : 0;
     for (let k = 0; k < w; k++) outAddr[out * w + k] = sorted.addr[i * w + k];
     outLen[out] = sorted.len[i];
-    outCls[out] = table.extend(parentCls, own);
+    lenCount[sorted.len[i]]++;
+    outOwn[out] = ownSets.code(own);
+    outCls[out] = resolver.classOf(parentCls, outOwn[out]);
+    resolver.table.retain(outCls[out]);
     stack.push(out++);
     i = j;
   }
-  return { addr: outAddr.slice(0, out * w), len: outLen.slice(0, out), cls: outCls.slice(0, out) };
+  return { addr: outAddr.slice(0, out * w), len: outLen.slice(0, out), cls: outCls.slice(0, out), own: outOwn.slice(0, out), lenCount };
 }
 
 function samePrefix(p: SortedPrefixes, w: number, a: number, b: number): boolean {

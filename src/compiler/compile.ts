@@ -1,11 +1,7 @@
 // Ruleset -> the contents of the data path's tables. Pure: no kernel, no I/O.
 
-import { Prefix, PrefixList } from '../ruleset/address';
-import { Action, AddrField, IPPROTO, LIMITS, Rule, Ruleset } from '../ruleset/model';
+import { Action, IPPROTO, LIMITS, Rule, Ruleset } from '../ruleset/model';
 import {
-  ADDR4_ENTRIES,
-  ADDR6_ENTRIES,
-  ADDR_CLASSES,
   FLAGS_CLASSES,
   FLAGS_VALUES,
   Frag,
@@ -16,8 +12,10 @@ import {
   L4_VALUES,
   MAX_RULES,
 } from '../dataplane/layout';
-import { AddressEntries, LabelledPrefixes, computeAddressClasses, newLabelled } from './address-classes';
-import { CapacityError, RuleBitmap, emptyBitmap, orInto, setBit } from './bitmap';
+import { AddressEntries } from './address-classes';
+import { AddressInputs, compileAddresses } from './compile-addresses';
+import { sameRuleList } from './rule-equality';
+import { CapacityError, RuleBitmap, emptyBitmap, setBit } from './bitmap';
 import { assignSlots } from './slots';
 import { Interval, RuleIntervals, ValueClasses, classifyValues } from './value-classes';
 
@@ -26,16 +24,14 @@ export interface CompileOptions {
   ifaceClasses?: ReadonlyMap<string, number>;
   /** Slots of the generation in force, so counters follow rule ids. */
   previousSlots?: ReadonlyMap<string, number>;
-  /** The compiled generation in force: its address entries are reused when the prefixes rules
-   * name are the same (a rule change that adds no prefix costs no address work). */
+  /** The compiled generation in force. Its address entries are reused when the prefixes rules
+   * name are the same (a rule change that adds no prefix costs no address work), and updated by
+   * the difference when few changed: a set's new PrefixList made with `withChanges` carries its
+   * exact changes; any other new list is diffed against the one compiled before. */
   previous?: CompiledRuleset | null;
 }
 
-/** What the address entries were computed from: labels by key, and each used set as seen then. */
-export interface AddressInputs {
-  labelIds: Map<string, number>;
-  sets: Map<string, { list: PrefixList; size: number }>;
-}
+export type { AddressInputs };
 
 export interface CompiledRule {
   id: string;
@@ -60,6 +56,8 @@ export interface CompiledRuleset {
   flags: ValueClasses;
   /** Per interface class (0 = not attached / unnamed). */
   ifaceBits: RuleBitmap[];
+  /** What the rule-side tables were compiled from, so the next compile can tell they stay. */
+  source?: { enabled: Rule[]; ifaceClasses: ReadonlyMap<string, number> };
 }
 
 export { CapacityError };
@@ -72,7 +70,10 @@ export function compileRuleset(rs: Ruleset, opts: CompileOptions = {}): Compiled
   const enabled = rs.rules.filter((r) => r.enabled);
   const ifaceClasses = opts.ifaceClasses ?? new Map<string, number>();
 
-  const addr = compileAddresses(rs, enabled, opts.previous ?? null);
+  const previous = opts.previous ?? null;
+  // Rules as before (a set patch): their tables, and the bitmaps of unchanged classes, stay.
+  const sameRules = previous?.source !== undefined && sameRuleList(previous.source.enabled, enabled) ? previous : null;
+  const addr = compileAddresses(rs, enabled, previous, sameRules);
   return {
     rules: enabled.map((r) => ({ id: r.id, slot: slots.get(r.id) as number, action: r.action })),
     slots,
@@ -81,12 +82,20 @@ export function compileRuleset(rs: Ruleset, opts: CompileOptions = {}): Compiled
     addressInputs: addr.inputs,
     srcBits: addr.srcBits,
     dstBits: addr.dstBits,
-    l3: classifyValues(L3_VALUES, enabled.map(l3Intervals), L3_CLASSES, 'protocol classes'),
-    l4w0: classifyValues(L4_VALUES, enabled.map(l4w0Intervals), L4_CLASSES, 'source port / ICMP classes'),
-    l4w1: classifyValues(L4_VALUES, enabled.map((r) => portIntervals(r.dport)), L4_CLASSES, 'destination port classes'),
-    flags: classifyValues(FLAGS_VALUES, enabled.map(flagIntervals), FLAGS_CLASSES, 'TCP flag classes'),
-    ifaceBits: compileIfaces(enabled, ifaceClasses),
+    l3: sameRules?.l3 ?? classifyValues(L3_VALUES, enabled.map(l3Intervals), L3_CLASSES, 'protocol classes'),
+    l4w0: sameRules?.l4w0 ?? classifyValues(L4_VALUES, enabled.map(l4w0Intervals), L4_CLASSES, 'source port / ICMP classes'),
+    l4w1: sameRules?.l4w1 ?? classifyValues(L4_VALUES, enabled.map((r) => portIntervals(r.dport)), L4_CLASSES, 'destination port classes'),
+    flags: sameRules?.flags ?? classifyValues(FLAGS_VALUES, enabled.map(flagIntervals), FLAGS_CLASSES, 'TCP flag classes'),
+    ifaceBits: sameRules && sameMap(sameRules.source?.ifaceClasses, ifaceClasses) ? sameRules.ifaceBits : compileIfaces(enabled, ifaceClasses),
+    source: { enabled, ifaceClasses },
   };
+}
+
+function sameMap<K, V>(a: ReadonlyMap<K, V> | undefined, b: ReadonlyMap<K, V>): boolean {
+  if (a === b) return true;
+  if (!a || a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
 }
 
 /**
@@ -105,16 +114,6 @@ function checkRulesetCapacity(rs: Ruleset): void {
   }
   if (v4 > LIMITS.prefixesV4) throw new CapacityError(`the sets hold ${v4} IPv4 prefixes; at most ${LIMITS.prefixesV4} fit`);
   if (v6 > LIMITS.prefixesV6) throw new CapacityError(`the sets hold ${v6} IPv6 prefixes; at most ${LIMITS.prefixesV6} fit`);
-}
-
-/** The address maps hold set members plus rule literals: their own size is the last word. */
-function checkAddressMapCapacity(entries: AddressEntries): void {
-  if (entries.v4.len.length > ADDR4_ENTRIES) {
-    throw new CapacityError(`${entries.v4.len.length} distinct IPv4 prefixes (sets and literals); the address map holds ${ADDR4_ENTRIES}`);
-  }
-  if (entries.v6.len.length > ADDR6_ENTRIES) {
-    throw new CapacityError(`${entries.v6.len.length} distinct IPv6 prefixes (sets and literals); the address map holds ${ADDR6_ENTRIES}`);
-  }
 }
 
 function hasL4Fields(r: Rule): boolean {
@@ -183,117 +182,4 @@ function compileIfaces(enabled: Rule[], ifaceClasses: ReadonlyMap<string, number
     }
   });
   return bits;
-}
-
-const setKey = (name: string) => `set:${name}`;
-const literalKey = (p: Prefix) => `lit:${p.family}:${p.words.join(',')}/${p.len}`;
-
-/**
- * Labels: one per set used by an enabled rule, one per distinct literal prefix. When the labels
- * and the sets behind them are those of the previous compile, its entries are reused as they are.
- */
-function compileAddresses(rs: Ruleset, enabled: Rule[], previous: CompiledRuleset | null) {
-  const labelIds = new Map<string, number>();
-  const literals = new Map<string, Prefix>();
-  const sets = new Map<string, { list: PrefixList; size: number }>();
-  const labelsOf = (field: AddrField): number[] => {
-    const labels: number[] = [];
-    for (const name of field.sets) {
-      const key = setKey(name);
-      if (!labelIds.has(key)) {
-        labelIds.set(key, labelIds.size);
-        const list = rs.sets.get(name) ?? new PrefixList();
-        sets.set(name, { list, size: list.size });
-      }
-      labels.push(labelIds.get(key) as number);
-    }
-    for (const p of field.prefixes) {
-      const key = literalKey(p);
-      if (!labelIds.has(key)) {
-        labelIds.set(key, labelIds.size);
-        literals.set(key, p);
-      }
-      labels.push(labelIds.get(key) as number);
-    }
-    return labels;
-  };
-  let srcLabels = enabled.map((r) => (r.src === null ? null : labelsOf(r.src)));
-  let dstLabels = enabled.map((r) => (r.dst === null ? null : labelsOf(r.dst)));
-
-  const reusable = previous !== null && sameAddressInputs(previous.addressInputs, labelIds, sets);
-  let entries: AddressEntries;
-  let inputs: AddressInputs = { labelIds, sets };
-  if (reusable) {
-    // Same labels, possibly numbered differently: speak the previous numbering.
-    const old = previous.addressInputs.labelIds;
-    const renumber = new Map([...labelIds].map(([key, id]) => [id, old.get(key) as number]));
-    const map = (labels: number[] | null) => (labels === null ? null : labels.map((l) => renumber.get(l) as number));
-    srcLabels = srcLabels.map(map);
-    dstLabels = dstLabels.map(map);
-    entries = previous.addresses;
-    inputs = previous.addressInputs;
-  } else {
-    const v4 = newLabelled(1);
-    const v6 = newLabelled(4);
-    for (const [key, id] of labelIds) {
-      const list = key.startsWith('set:') ? (sets.get(key.slice(4)) as { list: PrefixList }).list : PrefixList.of([literals.get(key) as Prefix]);
-      addPrefixes(list, id, v4, v6);
-    }
-    entries = computeAddressClasses(v4, v6, ADDR_CLASSES);
-    checkAddressMapCapacity(entries);
-  }
-  const labelCount = inputs.labelIds.size;
-  return {
-    entries,
-    inputs,
-    srcBits: addressBitmaps(entries.classLabels, srcLabels, labelCount),
-    dstBits: addressBitmaps(entries.classLabels, dstLabels, labelCount),
-  };
-}
-
-function sameAddressInputs(prev: AddressInputs, labelIds: Map<string, number>, sets: Map<string, { list: PrefixList; size: number }>): boolean {
-  if (prev.labelIds.size !== labelIds.size) return false;
-  for (const key of labelIds.keys()) if (!prev.labelIds.has(key)) return false;
-  for (const [name, now] of sets) {
-    const then = prev.sets.get(name);
-    // Sets only grow in place (PrefixList is append-only): identity and size identify the content.
-    if (!then || then.list !== now.list || then.size !== now.list.size) return false;
-  }
-  return true;
-}
-
-function addPrefixes(list: PrefixList, label: number, v4: LabelledPrefixes, v6: LabelledPrefixes): void {
-  const a4 = list.v4();
-  for (let i = 0; i < a4.len.length; i++) {
-    v4.addr.push(a4.addr[i]);
-    v4.len.push(a4.len[i]);
-    v4.label.push(label);
-  }
-  const a6 = list.v6();
-  for (let i = 0; i < a6.len.length; i++) {
-    for (let k = 0; k < 4; k++) v6.addr.push(a6.addr[i * 4 + k]);
-    v6.len.push(a6.len[i]);
-    v6.label.push(label);
-  }
-}
-
-/** Class bitmap = rules without this field | rules naming any label of the class. */
-function addressBitmaps(classLabels: number[][], ruleLabels: (number[] | null)[], labelCount: number): RuleBitmap[] {
-  const wildcard = emptyBitmap();
-  const byLabel = Array.from({ length: labelCount }, () => null as RuleBitmap | null);
-  ruleLabels.forEach((labels, i) => {
-    if (labels === null) {
-      setBit(wildcard, i);
-      return;
-    }
-    for (const l of labels) setBit((byLabel[l] ??= emptyBitmap()), i);
-  });
-  return classLabels.map((labels) => {
-    const bm = wildcard.slice();
-    for (const l of labels) {
-      const rules = byLabel[l];
-      if (rules) orInto(bm, rules);
-    }
-    return bm;
-  });
 }

@@ -1,9 +1,14 @@
-// Builds one copy's address table for one family (xdp/include/addr-table.h): paint prefixes of up
-// to 24 bits into the 2^24-entry root, then give each root cell holding longer prefixes a bucket
-// (up to BUCKET_SLOTS of them, longest first) or a node of 256 entries for the next 8 bits, and
-// so on. Written straight into the idle copy's mmap'ed memory: no packet reads it until the flip.
+// One copy's address table for one family (xdp/include/addr-table.h): prefixes of up to 24 bits
+// painted into the 2^24-entry root, then each root cell holding longer prefixes gets a bucket (up
+// to BUCKET_SLOTS of them, longest first) or a node of 256 entries for the next 8 bits, and so on.
+// Written straight into the idle copy's mmap'ed memory: no packet reads it until the flip.
+//
+// Either built whole (the first write of a copy, large changes), or only over ranges of root
+// cells: their subtrees are freed (read back from this copy's own memory) and rebuilt from the
+// sorted entries. Bucket and node indexes come from this copy's free lists.
 
 import { CapacityError } from '../compiler/bitmap';
+import { SortedEntries, lowerBound, maskedWords, findEntry } from '../compiler/entry-search';
 import { BUCKETS_PER_COPY, BUCKET_SLOTS, BUCKET_WORDS, NODES_PER_COPY, NODE_BITS, NODE_ENTRIES, ROOT_BITS, ROOT_ENTRIES } from './layout';
 
 /** Compiled entries of one family: addr (1 or 4 words each) / len -> class, sorted by address. */
@@ -11,11 +16,15 @@ export interface AddrList {
   addr: Uint32Array;
   len: Uint8Array;
   cls: Uint32Array;
+  /** entries per prefix length; counted when absent */
+  lenCount?: Int32Array;
 }
 
 const KIND_SHIFT = 30;
 const BUCKET = 1 << KIND_SHIFT;
 const NODE = 2 << KIND_SHIFT;
+const VALUE_MASK = BUCKET - 1;
+const kindOf = (e: number) => e >>> KIND_SHIFT;
 
 export interface AddressTableViews {
   /** addr_root as u32 entries: (copy, family) owns [(copy * 2 + family) * 2^24, +2^24). */
@@ -31,84 +40,189 @@ export interface TableStats {
   buckets: number;
 }
 
-export function buildAddressTable(family: 4 | 6, copy: number, entries: AddrList, views: AddressTableViews): TableStats {
-  const width = family === 4 ? 1 : 4;
-  const rootBase = (copy * 2 + (family === 4 ? 0 : 1)) * ROOT_ENTRIES;
-  const nodeBase = copy * NODES_PER_COPY[family] * NODE_ENTRIES;
-  const bucketWords = BUCKET_WORDS[family];
-  const bucketBase = copy * BUCKETS_PER_COPY[family] * bucketWords;
-  const stats: TableStats = { nodes: 0, buckets: 0 };
-  const { addr, len, cls } = entries;
-  const n = len.length;
+/** Indexes 0..limit-1 handed out lowest-unused first, freed ones reused. */
+class IndexPool {
+  private next = 0;
+  private readonly free: number[] = [];
 
-  /** The 8 (or, at the root, 24) bits of entry i starting at bit `bit`. */
-  const bitsAt = (i: number, bit: number, count: number) => {
-    const word = addr[i * width + (bit >>> 5)];
-    return (word >>> (32 - (bit & 31) - count)) & ((1 << count) - 1);
-  };
+  /** `what`: e.g. "IPv4 address table", `unit`: "nodes" (error messages). */
+  constructor(private readonly limit: number, private readonly what: string, private readonly unit: string) {}
 
-  const newBucket = (group: number[], dflt: number): number => {
-    const b = stats.buckets++;
-    if (b >= BUCKETS_PER_COPY[family]) throw new CapacityError(`IPv${family} address table: more than ${BUCKETS_PER_COPY[family]} buckets`);
-    const o = bucketBase + b * bucketWords;
-    const slots = [...group].sort((x, y) => len[y] - len[x]); // longest first; stable
-    views.bucket[o] = dflt;
-    views.bucket[o + 1] = slots.length;
-    slots.forEach((i, s) => {
-      const so = o + 2 + s * (width + 2);
-      for (let k = 0; k < width; k++) views.bucket[so + k] = addr[i * width + k];
-      views.bucket[so + width] = len[i];
-      views.bucket[so + width + 1] = cls[i];
-    });
-    return BUCKET | b;
-  };
+  take(): number {
+    const i = this.free.pop() ?? this.next++;
+    if (i >= this.limit) throw new CapacityError(`${this.what}: more than ${this.limit} ${this.unit}`);
+    return i;
+  }
+
+  give(i: number): void {
+    this.free.push(i);
+  }
+
+  reset(): void {
+    this.next = 0;
+    this.free.length = 0;
+  }
+
+  get inUse(): number {
+    return this.next - this.free.length;
+  }
+}
+
+export class AddressTable {
+  private readonly width: number;
+  private readonly rootBase: number;
+  private readonly nodeBase: number;
+  private readonly bucketBase: number;
+  private readonly bucketWords: number;
+  private readonly nodes: IndexPool;
+  private readonly buckets: IndexPool;
+  private entries: AddrList = { addr: new Uint32Array(0), len: new Uint8Array(0), cls: new Uint32Array(0) };
+
+  constructor(readonly family: 4 | 6, readonly copy: number, private readonly views: AddressTableViews) {
+    this.width = family === 4 ? 1 : 4;
+    this.rootBase = (copy * 2 + (family === 4 ? 0 : 1)) * ROOT_ENTRIES;
+    this.nodeBase = copy * NODES_PER_COPY[family] * NODE_ENTRIES;
+    this.bucketWords = BUCKET_WORDS[family];
+    this.bucketBase = copy * BUCKETS_PER_COPY[family] * this.bucketWords;
+    this.nodes = new IndexPool(NODES_PER_COPY[family], `IPv${family} address table`, 'nodes');
+    this.buckets = new IndexPool(BUCKETS_PER_COPY[family], `IPv${family} address table`, 'buckets');
+  }
+
+  stats(): TableStats {
+    return { nodes: this.nodes.inUse, buckets: this.buckets.inUse };
+  }
+
+  /** Writes the whole table for `entries`. */
+  build(entries: AddrList): void {
+    this.entries = entries;
+    this.nodes.reset();
+    this.buckets.reset();
+    this.views.root.fill(0, this.rootBase, this.rootBase + ROOT_ENTRIES);
+    this.paint(0, ROOT_ENTRIES, 0, entries.len.length);
+  }
+
+  /**
+   * Rewrites root cells [start, end) pairs of `ranges` for `entries`; every other cell must hold
+   * what it would for `entries` already (the table was built for entries equal outside them).
+   */
+  update(entries: AddrList, ranges: Uint32Array): void {
+    this.entries = entries;
+    const { root } = this.views;
+    const lenCount = entries.lenCount ?? countLengths(entries.len, this.width * 32);
+    for (let r = 0; r < ranges.length; r += 2) {
+      const start = ranges[r];
+      const end = ranges[r + 1];
+      for (let c = start; c < end; c++) this.freeEntry(root[this.rootBase + c]);
+      // The background: prefixes of up to 24 bits that start before the range and cover its
+      // first cell, shortest first (each clipped to the range).
+      root.fill(0, this.rootBase + start, this.rootBase + end);
+      const first = (start << (32 - ROOT_BITS)) >>> 0;
+      const words = [first, 0, 0, 0];
+      for (let l = 0; l <= ROOT_BITS; l++) {
+        if (lenCount[l] === 0) continue;
+        const i = findEntry(entries, this.width, maskedWords(words, 0, l, this.width), 0, l);
+        if (i >= 0 && entries.addr[i * this.width] < first) this.paintCells(i, start, end);
+      }
+      const lo = lowerBound(entries, this.width, words, 0, 0);
+      let hi = lo;
+      while (hi < entries.len.length && entries.addr[hi * this.width] >>> (32 - ROOT_BITS) < end) hi++;
+      this.paint(start, end, lo, hi);
+    }
+  }
+
+  /** Paints entries [lo, hi) (all inside cells [start, end)), then builds the longer ones' subtrees. */
+  private paint(start: number, end: number, lo: number, hi: number): void {
+    const { len } = this.entries;
+    const long: number[] = [];
+    for (let i = lo; i < hi; i++) {
+      if (len[i] <= ROOT_BITS) this.paintCells(i, start, end);
+      else long.push(i);
+    }
+    // Longer prefixes, grouped by root cell (adjacent: entries are sorted by address).
+    const root = this.views.root;
+    for (let g = 0; g < long.length; ) {
+      const cell = this.cellOf(long[g]);
+      let e = g;
+      while (e < long.length && this.cellOf(long[e]) === cell) e++;
+      const at = this.rootBase + cell;
+      root[at] = this.subtree(long.slice(g, e), ROOT_BITS, root[at]);
+      g = e;
+    }
+  }
+
+  private cellOf(i: number): number {
+    return this.entries.addr[i * this.width] >>> (32 - ROOT_BITS);
+  }
+
+  /** Fills the root cells of entry i (length <= 24) that lie in [start, end) with its class. */
+  private paintCells(i: number, start: number, end: number): void {
+    const first = this.cellOf(i);
+    const from = Math.max(first, start);
+    const to = Math.min(first + 2 ** (ROOT_BITS - this.entries.len[i]), end);
+    if (from < to) this.views.root.fill(this.entries.cls[i], this.rootBase + from, this.rootBase + to);
+  }
+
+  /** The 8 bits of entry i starting at bit `bit`. */
+  private byteAt(i: number, bit: number): number {
+    const word = this.entries.addr[i * this.width + (bit >>> 5)];
+    return (word >>> (32 - (bit & 31) - NODE_BITS)) & (NODE_ENTRIES - 1);
+  }
 
   /** The entry for a cell whose longer prefixes are `group` (all longer than `bit`). */
-  const subtree = (group: number[], bit: number, dflt: number): number => {
-    if (group.length <= BUCKET_SLOTS) return newBucket(group, dflt);
-    const nodeIndex = stats.nodes++;
-    if (nodeIndex >= NODES_PER_COPY[family]) throw new CapacityError(`IPv${family} address table: more than ${NODES_PER_COPY[family]} nodes`);
-    const o = nodeBase + nodeIndex * NODE_ENTRIES;
-    views.node.fill(dflt, o, o + NODE_ENTRIES);
+  private subtree(group: number[], bit: number, dflt: number): number {
+    if (group.length <= BUCKET_SLOTS) return this.newBucket(group, dflt);
+    const { node } = this.views;
+    const { len, cls } = this.entries;
+    const index = this.nodes.take();
+    const o = this.nodeBase + index * NODE_ENTRIES;
+    node.fill(dflt, o, o + NODE_ENTRIES);
     const next = bit + NODE_BITS;
     // In address order a prefix comes before those it contains, so later paints are more specific.
     const deeper = new Map<number, number[]>();
     for (const i of group) {
-      const b = bitsAt(i, bit, NODE_BITS);
-      if (len[i] <= next) views.node.fill(cls[i], o + b, o + b + (1 << (next - len[i])));
+      const b = this.byteAt(i, bit);
+      if (len[i] <= next) node.fill(cls[i], o + b, o + b + (1 << (next - len[i])));
       else (deeper.get(b) ?? deeper.set(b, []).get(b)!).push(i);
     }
-    for (const [b, sub] of deeper) views.node[o + b] = subtree(sub, next, views.node[o + b]);
-    return NODE | nodeIndex;
-  };
-
-  views.root.fill(0, rootBase, rootBase + ROOT_ENTRIES);
-  const long: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (len[i] <= ROOT_BITS) {
-      const start = rootBase + bitsAt(i, 0, ROOT_BITS);
-      views.root.fill(cls[i], start, start + (1 << (ROOT_BITS - len[i])));
-    } else long.push(i);
+    for (const [b, sub] of deeper) node[o + b] = this.subtree(sub, next, node[o + b]);
+    return (NODE | index) >>> 0;
   }
-  // Longer prefixes, grouped by root cell (adjacent: entries are sorted by address).
-  for (let g = 0; g < long.length; ) {
-    const cell = bitsAt(long[g], 0, ROOT_BITS);
-    let end = g;
-    while (end < long.length && bitsAt(long[end], 0, ROOT_BITS) === cell) end++;
-    const at = rootBase + cell;
-    views.root[at] = subtree(long.slice(g, end), ROOT_BITS, views.root[at]);
-    g = end;
+
+  private newBucket(group: number[], dflt: number): number {
+    const { bucket } = this.views;
+    const { addr, len, cls } = this.entries;
+    const w = this.width;
+    const index = this.buckets.take();
+    const o = this.bucketBase + index * this.bucketWords;
+    const slots = [...group].sort((x, y) => len[y] - len[x]); // longest first; stable
+    bucket[o] = dflt;
+    bucket[o + 1] = slots.length;
+    slots.forEach((i, s) => {
+      const so = o + 2 + s * (w + 2);
+      for (let k = 0; k < w; k++) bucket[so + k] = addr[i * w + k];
+      bucket[so + w] = len[i];
+      bucket[so + w + 1] = cls[i];
+    });
+    return (BUCKET | index) >>> 0;
   }
-  return stats;
+
+  /** Returns the buckets and nodes under a root or node entry of this copy to the free lists. */
+  private freeEntry(e: number): void {
+    const kind = kindOf(e);
+    if (kind === kindOf(BUCKET)) this.buckets.give(e & VALUE_MASK);
+    else if (kind === kindOf(NODE)) {
+      const index = e & VALUE_MASK;
+      const o = this.nodeBase + index * NODE_ENTRIES;
+      for (let b = 0; b < NODE_ENTRIES; b++) if (this.views.node[o + b] >>> KIND_SHIFT !== 0) this.freeEntry(this.views.node[o + b]);
+      this.nodes.give(index);
+    }
+  }
 }
 
-/** Whether two compiled entry lists are the same (the copy then needs no rewrite). */
-export function sameEntries(a: AddrList, b: AddrList): boolean {
-  return equalArrays(a.len, b.len) && equalArrays(a.cls, b.cls) && equalArrays(a.addr, b.addr);
+function countLengths(len: Uint8Array, max: number): Int32Array {
+  const count = new Int32Array(max + 1);
+  for (let i = 0; i < len.length; i++) count[len[i]]++;
+  return count;
 }
 
-function equalArrays(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
+export type { SortedEntries };

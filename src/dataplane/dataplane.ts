@@ -102,6 +102,11 @@ export class DataPlane {
     this.slotsInForce = new Map(slots);
   }
 
+  /** How the last apply wrote each family's address tables: kept, updated by the changed root cells, or rebuilt. */
+  lastAddressWrite(): { 4: 'kept' | 'updated' | 'rebuilt'; 6: 'kept' | 'updated' | 'rebuilt' } {
+    return { ...this.writer.lastAddressWrite };
+  }
+
   live(): CompiledRuleset | null {
     return this.current;
   }

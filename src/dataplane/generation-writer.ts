@@ -3,6 +3,7 @@
 // is idle before anything touches it again. A failure before the flip leaves the live copy as is.
 
 import { CompiledRuleset } from '../compiler/compile';
+import type { ValueClasses } from '../compiler/value-classes';
 import { DataPathMaps } from './maps';
 import { actionCode, encodeConfig, u32, writeClassBits } from './encode';
 import {
@@ -13,13 +14,30 @@ import {
   VC_BASE,
   VC_PER_COPY,
 } from './layout';
-import { buildAddressTable, sameEntries } from './address-table';
+import { AddressTable } from './address-table';
+import { AddressHistory, cellCount } from './address-history';
+
+/**
+ * Past this many changed root cells (of 2^24) a copy's address table is rebuilt whole: freeing and
+ * rebuilding cell by cell costs more than one sweep there (measured: bench/control/incremental.ts).
+ */
+const INCREMENTAL_CELLS = 1 << 21;
 
 export class GenerationWriter {
   /** What each copy holds, when this process wrote it; null = unknown (adopted maps). */
   private readonly held: (CompiledRuleset | null)[] = [null, null];
+  /** Per copy, per family: the address table with its free lists. */
+  private readonly tables: { 4: AddressTable; 6: AddressTable }[];
+  private readonly history = new AddressHistory();
+  /** How the last prepare wrote the address tables (tests, benchmarks). */
+  lastAddressWrite: { 4: 'kept' | 'updated' | 'rebuilt'; 6: 'kept' | 'updated' | 'rebuilt' } = { 4: 'rebuilt', 6: 'rebuilt' };
 
-  constructor(private readonly maps: DataPathMaps) {}
+  constructor(private readonly maps: DataPathMaps) {
+    this.tables = [0, 1].map((copy) => ({
+      4: new AddressTable(4, copy, maps.addressViews[4]),
+      6: new AddressTable(6, copy, maps.addressViews[6]),
+    }));
+  }
 
   epoch(): bigint {
     return Atomics.load(this.maps.active, 0);
@@ -39,14 +57,8 @@ export class GenerationWriter {
     const copy = 1 - this.liveCopy();
     const known = this.held[copy];
     this.held[copy] = null; // half-written until prepare returns
-    // Address tables are rebuilt only when their entries changed since this copy was written:
-    // a rule change that adds no prefix keeps them (class ids are stable across compiles).
-    for (const family of [4, 6] as const) {
-      const key = family === 4 ? 'v4' : 'v6';
-      if (known && sameEntries(known.addresses[key], next.addresses[key])) continue;
-      buildAddressTable(family, copy, next.addresses[key], this.maps.addressViews[family]);
-    }
-    this.writeClassTables(copy, next);
+    this.writeAddressTables(copy, known, next);
+    this.writeClassTables(copy, next, known);
     this.writeRuleTable(copy, next);
     this.maps.get('config').update(
       u32(copy),
@@ -70,24 +82,58 @@ export class GenerationWriter {
     this.maps.get('grace_sync').update(u32(0), u32(this.maps.get('grace_inner').fd));
   }
 
-  private writeClassTables(copy: number, c: CompiledRuleset): void {
+  /**
+   * Brings the copy's address tables from the entries it holds to `next`'s: nothing when they are
+   * the same version, only the root cells changed on the way when the path between the versions
+   * is known and short (class ids are stable across compiles, so other cells hold the same), else
+   * a full rebuild.
+   */
+  private writeAddressTables(copy: number, known: CompiledRuleset | null, next: CompiledRuleset): void {
+    this.history.record(next.addresses);
+    const dirty = known ? this.history.between(known.addresses.version, next.addresses.version) : null;
+    for (const family of [4, 6] as const) {
+      const entries = family === 4 ? next.addresses.v4 : next.addresses.v6;
+      const cells = dirty && (family === 4 ? dirty.v4 : dirty.v6);
+      if (cells && cells.length === 0) this.lastAddressWrite[family] = 'kept';
+      else if (cells && cellCount(cells) <= INCREMENTAL_CELLS) {
+        this.tables[copy][family].update(entries, cells);
+        this.lastAddressWrite[family] = 'updated';
+      } else {
+        this.tables[copy][family].build(entries);
+        this.lastAddressWrite[family] = 'rebuilt';
+      }
+    }
+  }
+
+  /**
+   * Value classes and class bitmaps. A table (or one class's bitmap) that is the very object the
+   * copy was last written from is skipped: compiles reuse them when the rules did not change.
+   */
+  private writeClassTables(copy: number, c: CompiledRuleset, known: CompiledRuleset | null): void {
     const vcBase = copy * VC_PER_COPY;
-    this.writeValueClasses(vcBase + VC_BASE.l3, c.l3.valueClass);
-    this.writeValueClasses(vcBase + VC_BASE.l4w0, c.l4w0.valueClass);
-    this.writeValueClasses(vcBase + VC_BASE.l4w1, c.l4w1.valueClass);
-    this.writeValueClasses(vcBase + VC_BASE.flags, c.flags.valueClass);
+    const values = (dimBase: number, next: ValueClasses, held: ValueClasses | undefined) => {
+      if (next.valueClass !== held?.valueClass) this.writeValueClasses(vcBase + dimBase, next.valueClass);
+    };
+    values(VC_BASE.l3, c.l3, known?.l3);
+    values(VC_BASE.l4w0, c.l4w0, known?.l4w0);
+    values(VC_BASE.l4w1, c.l4w1, known?.l4w1);
+    values(VC_BASE.flags, c.flags, known?.flags);
 
     const bits = this.maps.classBits;
     const base = copy * BITS_PER_COPY;
-    const put = (dimBase: number, bitmaps: Uint32Array[]) =>
-      bitmaps.forEach((bm, cls) => writeClassBits(bits, base + dimBase + cls, bm));
-    put(BITS_BASE.src, c.srcBits);
-    put(BITS_BASE.dst, c.dstBits);
-    put(BITS_BASE.l3, c.l3.bitmaps);
-    put(BITS_BASE.l4w0, c.l4w0.bitmaps);
-    put(BITS_BASE.l4w1, c.l4w1.bitmaps);
-    put(BITS_BASE.flags, c.flags.bitmaps);
-    put(BITS_BASE.iface, c.ifaceBits);
+    const put = (dimBase: number, bitmaps: Uint32Array[], held: Uint32Array[] | undefined) => {
+      if (bitmaps === held) return;
+      bitmaps.forEach((bm, cls) => {
+        if (held?.[cls] !== bm) writeClassBits(bits, base + dimBase + cls, bm);
+      });
+    };
+    put(BITS_BASE.src, c.srcBits, known?.srcBits);
+    put(BITS_BASE.dst, c.dstBits, known?.dstBits);
+    put(BITS_BASE.l3, c.l3.bitmaps, known?.l3.bitmaps);
+    put(BITS_BASE.l4w0, c.l4w0.bitmaps, known?.l4w0.bitmaps);
+    put(BITS_BASE.l4w1, c.l4w1.bitmaps, known?.l4w1.bitmaps);
+    put(BITS_BASE.flags, c.flags.bitmaps, known?.flags.bitmaps);
+    put(BITS_BASE.iface, c.ifaceBits, known?.ifaceBits);
   }
 
   /** Array map elements are 8-byte aligned in the mmap'ed area: a u32 value every 2 words. */

@@ -168,11 +168,20 @@ export class RulesetService implements MetricsSource {
     });
   }
 
-  /** POST /v1/ruleset/validate: the checks of PUT, compile included, changing nothing. */
+  /**
+   * POST /v1/ruleset/validate: the checks of PUT, compile included, changing nothing. Every
+   * problem is a 400 here, as the contract's table says (PUT would answer 409 for a duplicate id
+   * and 422 over capacity); the details are the same.
+   */
   validate(body: unknown): { valid: true; summary: RulesetSummary } {
     const parsed = this.parse(body);
-    if (!parsed.ok) throw rejection('the ruleset is not valid', parsed.errors, parsed.capacity);
-    this.compileOrReject(parsed.ruleset);
+    if (!parsed.ok) throw invalid('the ruleset is not valid', parsed.errors);
+    try {
+      this.compileOrReject(parsed.ruleset);
+    } catch (e) {
+      if (e instanceof ServiceError) throw invalid('the ruleset is not valid', e.details);
+      throw e;
+    }
     return { valid: true, summary: summariseRuleset(parsed.ruleset) };
   }
 

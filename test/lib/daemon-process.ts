@@ -6,16 +6,19 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { packageRoot } from '../../native/lib';
 import { call } from '../../src/api/client';
 import { detachCommand } from '../../src/cli/detach';
 import { createVethPair, type VethPair } from './netdev';
 
-const REPO = path.resolve(__dirname, '..', '..');
-const MAIN = path.join(REPO, 'src', 'cli', 'main.ts');
+const REPO = packageRoot(__dirname);
+const COMPILED = __filename.endsWith('.js');
 
-/** argv of the CLI from source (tsx), as `xdpfw ...` would run it. */
+/** argv of the CLI as `xdpfw ...` runs it: compiled when these tests are, else from source (tsx). */
 export function cliArgv(args: string[]): string[] {
-  return [process.execPath, '--import', 'tsx', MAIN, ...args];
+  return COMPILED
+    ? [process.execPath, path.join(REPO, 'dist', 'src', 'cli', 'main.js'), ...args]
+    : [process.execPath, '--import', 'tsx', path.join(REPO, 'src', 'cli', 'main.ts'), ...args];
 }
 
 export interface CliResult {

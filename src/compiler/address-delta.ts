@@ -1,0 +1,215 @@
+// Incremental address classes: the entries of the previous compile plus label changes (a prefix
+// gains or loses a label: set members added or removed, literals appearing or disappearing) give
+// the new entries without recomputing a million classes. Only the changed prefixes and the
+// entries inside them (contiguous after them in sorted order) get their class recomputed; the
+// rest is copied with typed-array copies. Also reports the root cells the changes touch, so the
+// data plane rewrites only those.
+
+import { AddressEntries, FamilyEntries, nextAddressVersion } from './address-classes';
+import { ClassResolver } from './class-table';
+import { OwnLabelSets } from './own-labels';
+import {
+  SortedEntries,
+  addressUpperBound,
+  compareEntry,
+  lastAddress,
+  lowerBound,
+  nearestAncestor,
+  prefixContainsWords,
+} from './entry-search';
+import { ROOT_BITS } from '../dataplane/layout';
+
+/** Label changes of one family: prefix i gains (sign 1) or loses (sign -1) label[i]. */
+export class LabelChanges {
+  readonly addr: number[] = [];
+  readonly len: number[] = [];
+  readonly label: number[] = [];
+  readonly sign: number[] = [];
+
+  constructor(readonly width: 1 | 4) {}
+
+  get size(): number {
+    return this.len.length;
+  }
+
+  push(words: ArrayLike<number>, at: number, len: number, label: number, sign: 1 | -1): void {
+    for (let k = 0; k < this.width; k++) this.addr.push(words[at + k]);
+    this.len.push(len);
+    this.label.push(label);
+    this.sign.push(sign);
+  }
+}
+
+const NO_CLASS = 0xffffffff;
+const EMPTY_RANGES = new Uint32Array(0);
+
+export function updateAddressClasses(prev: AddressEntries, changes: { v4: LabelChanges; v6: LabelChanges }): AddressEntries {
+  const table = prev.classes.fork();
+  const resolver = new ClassResolver(table, (code) => prev.ownSets.labels(code));
+  const v4 = updateFamily(prev.v4, changes.v4, resolver, prev.ownSets);
+  const v6 = updateFamily(prev.v6, changes.v6, resolver, prev.ownSets);
+  table.seal();
+  return {
+    v4: v4.entries,
+    v6: v6.entries,
+    classLabels: table.labels,
+    classes: table,
+    ownSets: prev.ownSets,
+    version: nextAddressVersion(),
+    delta: { base: prev.version, v4: v4.dirty, v6: v6.dirty },
+  };
+}
+
+/** A changed prefix: where it is (or would be) among the previous entries, and its new own labels. */
+interface Edit {
+  /** index of one of its changes (for its words and length) */
+  change: number;
+  /** lower bound among the previous entries */
+  pos: number;
+  found: boolean;
+  /** own-label code, or -1 when no label is left (the entry goes) */
+  own: number;
+  /** its index among the new entries (or where it would be) */
+  at: number;
+}
+
+function updateFamily(prev: FamilyEntries, ch: LabelChanges, resolver: ClassResolver, owns: OwnLabelSets): { entries: FamilyEntries; dirty: Uint32Array } {
+  if (ch.size === 0) return { entries: prev, dirty: EMPTY_RANGES };
+  const edits = findEdits(prev, ch, owns);
+  if (edits.length === 0) return { entries: prev, dirty: EMPTY_RANGES };
+  const next = merge(prev, ch, edits, resolver);
+  const dirty = recomputeInside(next, ch, edits, resolver);
+  return { entries: next, dirty };
+}
+
+/** Changes grouped by prefix, netted per label, located among the previous entries. */
+function findEdits(prev: FamilyEntries, ch: LabelChanges, owns: OwnLabelSets): Edit[] {
+  const w = ch.width;
+  const order = Array.from({ length: ch.size }, (_, i) => i);
+  order.sort((x, y) => {
+    for (let k = 0; k < w; k++) {
+      const d = ch.addr[x * w + k] - ch.addr[y * w + k];
+      if (d !== 0) return d;
+    }
+    return ch.len[x] - ch.len[y];
+  });
+  const edits: Edit[] = [];
+  const net = new Map<number, number>();
+  for (let g = 0; g < order.length; ) {
+    const first = order[g];
+    net.clear();
+    let h = g;
+    for (; h < order.length && sameChangePrefix(ch, first, order[h]); h++) {
+      const c = order[h];
+      net.set(ch.label[c], (net.get(ch.label[c]) ?? 0) + ch.sign[c]);
+    }
+    g = h;
+    const pos = lowerBound(prev, w, ch.addr, first * w, ch.len[first]);
+    const found = pos < prev.len.length && compareEntry(prev, w, pos, ch.addr, first * w, ch.len[first]) === 0;
+    const labels = new Set(found ? owns.labels(prev.own[pos]) : []);
+    for (const [label, d] of net) {
+      if (d > 0) labels.add(label);
+      else if (d < 0) labels.delete(label);
+    }
+    const own = labels.size === 0 ? -1 : owns.code([...labels].sort((a, b) => a - b));
+    if (found ? own === prev.own[pos] : own === -1) continue;
+    edits.push({ change: first, pos, found, own, at: -1 });
+  }
+  return edits;
+}
+
+function sameChangePrefix(ch: LabelChanges, a: number, b: number): boolean {
+  if (ch.len[a] !== ch.len[b]) return false;
+  for (let k = 0; k < ch.width; k++) if (ch.addr[a * ch.width + k] !== ch.addr[b * ch.width + k]) return false;
+  return true;
+}
+
+/** The new entries: previous ones copied in runs, edits applied (new entries have no class yet). */
+function merge(prev: FamilyEntries, ch: LabelChanges, edits: Edit[], resolver: ClassResolver): FamilyEntries {
+  const w = ch.width;
+  let size = prev.len.length;
+  for (const e of edits) size += e.found ? (e.own < 0 ? -1 : 0) : 1;
+  const next: FamilyEntries = {
+    addr: new Uint32Array(size * w),
+    len: new Uint8Array(size),
+    cls: new Uint32Array(size),
+    own: new Uint32Array(size),
+    lenCount: prev.lenCount.slice(),
+  };
+  let src = 0;
+  let dst = 0;
+  const copyUpTo = (end: number) => {
+    if (end <= src) return;
+    next.addr.set(prev.addr.subarray(src * w, end * w), dst * w);
+    next.len.set(prev.len.subarray(src, end), dst);
+    next.cls.set(prev.cls.subarray(src, end), dst);
+    next.own.set(prev.own.subarray(src, end), dst);
+    dst += end - src;
+    src = end;
+  };
+  for (const e of edits) {
+    copyUpTo(e.pos);
+    e.at = dst;
+    if (e.found && e.own < 0) {
+      resolver.table.release(prev.cls[src]);
+      next.lenCount[prev.len[src]]--;
+      src++;
+    } else if (e.found) {
+      copyUpTo(src + 1);
+      next.own[dst - 1] = e.own;
+    } else {
+      for (let k = 0; k < w; k++) next.addr[dst * w + k] = ch.addr[e.change * w + k];
+      next.len[dst] = ch.len[e.change];
+      next.cls[dst] = NO_CLASS;
+      next.own[dst] = e.own;
+      next.lenCount[ch.len[e.change]]++;
+      dst++;
+    }
+  }
+  copyUpTo(prev.len.length);
+  return next;
+}
+
+/**
+ * Recomputes the classes of every changed prefix and of the entries inside it (the outermost
+ * changed prefixes are enough: their ranges hold the others), and returns the root cells covered.
+ */
+function recomputeInside(next: FamilyEntries, ch: LabelChanges, edits: Edit[], resolver: ClassResolver): Uint32Array {
+  const w = ch.width;
+  const dirty: number[] = [];
+  let top = -1;
+  const stack: number[] = [];
+  for (const e of edits) {
+    const at = e.change * w;
+    const len = ch.len[e.change];
+    if (top >= 0 && prefixContainsWords(ch.addr, top * w, ch.len[top], ch.addr, at, len, w)) continue;
+    top = e.change;
+    const end = addressUpperBound(next, w, lastAddress(ch.addr, at, len, w), e.at);
+    const ancestor = nearestAncestor(next, w, next.lenCount, ch.addr, at, len, e.at);
+    const base = ancestor < 0 ? 0 : next.cls[ancestor];
+    stack.length = 0;
+    for (let i = e.at; i < end; i++) {
+      while (stack.length > 0 && !entryContains(next, w, stack[stack.length - 1], i)) stack.pop();
+      const cls = resolver.classOf(stack.length > 0 ? next.cls[stack[stack.length - 1]] : base, next.own[i]);
+      resolver.table.retain(cls);
+      if (next.cls[i] !== NO_CLASS) resolver.table.release(next.cls[i]);
+      next.cls[i] = cls;
+      stack.push(i);
+    }
+    addCells(dirty, ch.addr[at], len);
+  }
+  return Uint32Array.from(dirty);
+}
+
+function entryContains(e: SortedEntries, w: number, outer: number, inner: number): boolean {
+  return prefixContainsWords(e.addr, outer * w, e.len[outer], e.addr, inner * w, e.len[inner], w);
+}
+
+/** Appends the root cells of a prefix (its first word, length) to sorted [start, end) pairs. */
+export function addCells(ranges: number[], word0: number, len: number): void {
+  const start = word0 >>> (32 - ROOT_BITS);
+  const end = start + (len <= ROOT_BITS ? 2 ** (ROOT_BITS - len) : 1);
+  const n = ranges.length;
+  if (n > 0 && start <= ranges[n - 1]) ranges[n - 1] = Math.max(ranges[n - 1], end);
+  else ranges.push(start, end);
+}

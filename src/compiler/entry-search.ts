@@ -1,0 +1,84 @@
+// Binary searches over address entries sorted by (address, length): `width` words per address
+// (1 for IPv4, 4 for IPv6). A prefix's descendants follow it contiguously in this order.
+
+import { wordMask } from '../ruleset/address';
+
+export interface SortedEntries {
+  addr: Uint32Array;
+  len: Uint8Array;
+}
+
+/** Entry i against prefix (words[at..at+width), len): negative, 0 or positive. */
+export function compareEntry(e: SortedEntries, width: number, i: number, words: ArrayLike<number>, at: number, len: number): number {
+  for (let k = 0; k < width; k++) {
+    const d = e.addr[i * width + k] - words[at + k];
+    if (d !== 0) return d;
+  }
+  return e.len[i] - len;
+}
+
+/** The first entry in [lo, hi) not before the prefix. */
+export function lowerBound(e: SortedEntries, width: number, words: ArrayLike<number>, at: number, len: number, lo = 0, hi = e.len.length): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareEntry(e, width, mid, words, at, len) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The index of the entry equal to the prefix, or -1. */
+export function findEntry(e: SortedEntries, width: number, words: ArrayLike<number>, at: number, len: number, hi = e.len.length): number {
+  const i = lowerBound(e, width, words, at, len, 0, hi);
+  return i < hi && compareEntry(e, width, i, words, at, len) === 0 ? i : -1;
+}
+
+/** The first entry in [lo, hi) whose address is above `words` (lengths ignored). */
+export function addressUpperBound(e: SortedEntries, width: number, words: ArrayLike<number>, lo = 0, hi = e.len.length): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    let d = 0;
+    for (let k = 0; k < width && d === 0; k++) d = e.addr[mid * width + k] - words[k];
+    if (d <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Whether prefix (a, alen) contains prefix (b, blen); both as words at offsets. */
+export function prefixContainsWords(a: ArrayLike<number>, ao: number, alen: number, b: ArrayLike<number>, bo: number, blen: number, width: number): boolean {
+  if (alen > blen) return false;
+  for (let k = 0; k < width; k++) {
+    const m = wordMask(alen - 32 * k);
+    if (m === 0) break;
+    if (((a[ao + k] ^ b[bo + k]) & m) !== 0) return false;
+  }
+  return true;
+}
+
+/** The prefix's words masked to `len` bits. */
+export function maskedWords(words: ArrayLike<number>, at: number, len: number, width: number): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < width; k++) out.push((words[at + k] & wordMask(len - 32 * k)) >>> 0);
+  return out;
+}
+
+/** The last address of the prefix (host bits all set). */
+export function lastAddress(words: ArrayLike<number>, at: number, len: number, width: number): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < width; k++) out.push((words[at + k] | ~wordMask(len - 32 * k)) >>> 0);
+  return out;
+}
+
+/**
+ * The nearest entry strictly containing the prefix (the longest shorter one), or -1: one exact
+ * search per prefix length present (lenCount), longest first.
+ */
+export function nearestAncestor(e: SortedEntries, width: number, lenCount: Int32Array, words: ArrayLike<number>, at: number, len: number, hi = e.len.length): number {
+  for (let l = len - 1; l >= 0; l--) {
+    if (lenCount[l] === 0) continue;
+    const i = findEntry(e, width, maskedWords(words, at, l, width), 0, l, hi);
+    if (i >= 0) return i;
+  }
+  return -1;
+}
