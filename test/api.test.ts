@@ -162,6 +162,12 @@ describe('REST API', { skip }, () => {
     const big = { rules: [], sets: { big: Array.from({ length: 20000 }, (_, i) => `10.${i >> 8}.${i & 255}.0/24`) } };
     assert.ok(JSON.stringify(big).length > BODY_LIMIT);
     await rejects(req('PUT', '/v1/ruleset', big), 413, 'payload_too_large');
+    const junk = `{"rules": [], "sets": {"a": [${'1,'.repeat(2_000_000)}1]}}`;
+    const roomy = await build(fx.service, { token: TOKEN, logger: pino({ level: 'silent' }), metrics: false });
+    const started = Date.now();
+    await rejects(roomy.inject({ method: 'PUT', url: '/v1/ruleset', payload: junk, headers: { ...AUTH, 'content-type': 'application/json' } }), 413, 'payload_too_large');
+    assert.ok(Date.now() - started < 3000, 'millions of junk elements must be refused before validation');
+    await roomy.close();
     const defaults = await build(fx.service, { token: TOKEN, logger: pino({ level: 'silent' }), metrics: false });
     assert.equal(defaults.initialConfig.bodyLimit, DEFAULT_BODY_LIMIT);
     assert.equal(DEFAULT_BODY_LIMIT, 64 * 1024 * 1024);

@@ -21,6 +21,7 @@ import { DataPlane } from '../src/dataplane/dataplane';
 import { TEST_MAP_SIZES } from './lib/bpf-harness';
 import { buildFrame } from './lib/packet';
 import { isRoot } from './lib/netdev';
+import { removeStaleTestMounts } from './lib/daemon-process';
 import { caller, serviceFixture, type ServiceFixture } from './lib/service-fixture';
 
 const SWAPS = 200;
@@ -104,26 +105,6 @@ async function startProbe(pinDir: string, frames: Buffer[]): Promise<Probe> {
   };
 }
 
-/** Mounts this test left behind when its process was killed (pinned maps hold memory). */
-function removeStaleMounts(): void {
-  for (const entry of fs.readdirSync('/run')) {
-    const m = /^xdpfw-test-([0-9]+)$/.exec(entry);
-    if (!m) continue;
-    try {
-      process.kill(Number(m[1]), 0);
-      continue; // its test is still running
-    } catch {
-      // dead: clean up below
-    }
-    try {
-      execFileSync('umount', [`/run/${entry}`], { stdio: 'ignore' });
-    } catch {
-      // not mounted
-    }
-    fs.rmSync(`/run/${entry}`, { recursive: true, force: true });
-  }
-}
-
 const skip = isProbe ? 'probe process' : isRoot() ? false : 'needs root (BPF maps, bpffs)';
 
 describe('atomic generations under continuous classification', { skip }, () => {
@@ -132,7 +113,7 @@ describe('atomic generations under continuous classification', { skip }, () => {
   let dp: DataPlane;
 
   before(() => {
-    removeStaleMounts();
+    removeStaleTestMounts();
     mount = `/run/xdpfw-test-${process.pid}`;
     fs.mkdirSync(mount, { recursive: true });
     execFileSync('mount', ['-t', 'bpf', 'bpf', mount]);

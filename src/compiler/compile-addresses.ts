@@ -10,14 +10,24 @@ import { AddressEntries, LABEL_SPACE, computeAddressClasses, newLabelled } from 
 import { LabelChanges, updateAddressClasses } from './address-delta';
 import { CapacityError, RuleBitmap, emptyBitmap, orInto, setBit } from './bitmap';
 
+/** The label keys rules name: `set:NAME` or `lit:...`, in order of first use, and per rule. */
+export interface RuleKeys {
+  keys: string[];
+  /** literal key -> its prefix */
+  literals: Map<string, Prefix>;
+  /** set key -> set name */
+  setNames: Map<string, string>;
+  src: (string[] | null)[];
+  dst: (string[] | null)[];
+}
+
 /** What the address entries were computed from. */
 export interface AddressInputs {
-  /** label key (`set:NAME` or `lit:...`) -> label id */
+  /** label key -> label id */
   labelIds: Map<string, number>;
   /** each used set as seen then (a PrefixList's version changes when it is modified in place) */
   sets: Map<string, { list: PrefixList; version: number }>;
-  /** literal label key -> its prefix */
-  literals: Map<string, Prefix>;
+  ruleKeys: RuleKeys;
 }
 
 export interface CompiledAddresses {
@@ -33,9 +43,13 @@ export interface PreviousAddresses {
   addressInputs: AddressInputs;
 }
 
+/** The previous compile when its rules were the same: its label keys and the bitmaps of unchanged classes stay. */
+export interface PreviousBitmaps extends PreviousAddresses {
+  srcBits: RuleBitmap[];
+  dstBits: RuleBitmap[];
+}
+
 const NO_SET = new PrefixList();
-const setKey = (name: string) => `set:${name}`;
-const literalKey = (p: Prefix) => `lit:${p.family}:${p.words.join(',')}/${p.len}`;
 
 /**
  * Changes beyond this share of the previous entries are computed from scratch: past it the
@@ -44,70 +58,76 @@ const literalKey = (p: Prefix) => `lit:${p.family}:${p.words.join(',')}/${p.len}
 const INCREMENTAL_SHARE = 0.25;
 const INCREMENTAL_MIN = 4096;
 
-/** The previous compile when its rules were the same: its bitmaps of unchanged classes stay. */
-export interface PreviousBitmaps {
-  addresses: AddressEntries;
-  srcBits: RuleBitmap[];
-  dstBits: RuleBitmap[];
-}
-
 export function compileAddresses(rs: Ruleset, enabled: Rule[], previous: PreviousAddresses | null, sameRules: PreviousBitmaps | null = null): CompiledAddresses {
-  // Label keys in order of first use, and each rule's keys per field.
-  const keys: string[] = [];
-  const literals = new Map<string, Prefix>();
-  const setNames = new Map<string, string>();
-  const seen = new Set<string>();
-  const keysOf = (field: AddrField | null): string[] | null => {
-    if (field === null) return null;
-    const out: string[] = [];
-    for (const name of field.sets) {
-      const key = setKey(name);
-      if (!seen.has(key)) (seen.add(key), keys.push(key), setNames.set(key, name));
-      out.push(key);
-    }
-    for (const p of field.prefixes) {
-      const key = literalKey(p);
-      if (!seen.has(key)) (seen.add(key), keys.push(key), literals.set(key, p));
-      out.push(key);
-    }
-    return out;
-  };
-  const srcKeys = enabled.map((r) => keysOf(r.src));
-  const dstKeys = enabled.map((r) => keysOf(r.dst));
+  const ruleKeys = sameRules ? sameRules.addressInputs.ruleKeys : collectKeys(enabled);
   const sets = new Map<string, { list: PrefixList; version: number }>();
-  for (const name of setNames.values()) {
+  for (const name of ruleKeys.setNames.values()) {
     const list = rs.sets.get(name) ?? NO_SET;
     sets.set(name, { list, version: list.version });
   }
 
-  const plan = previous ? planIncremental(previous, keys, literals, sets) : null;
+  const plan = previous ? planIncremental(previous, ruleKeys, sets, sameRules !== null) : null;
   let entries: AddressEntries;
   let labelIds: Map<string, number>;
   if (plan && previous) {
     labelIds = plan.labelIds;
     entries = plan.changes.v4.size + plan.changes.v6.size === 0 ? previous.addresses : updateAddressClasses(previous.addresses, plan.changes);
   } else {
-    labelIds = new Map(keys.map((k, i) => [k, i]));
+    labelIds = new Map(ruleKeys.keys.map((k, i) => [k, i]));
     const v4 = newLabelled(1);
     const v6 = newLabelled(4);
     for (const [key, id] of labelIds) {
-      const list = literals.has(key) ? PrefixList.of([literals.get(key) as Prefix]) : (sets.get(setNames.get(key) as string) as { list: PrefixList }).list;
-      addPrefixes(list, id, v4, v6);
+      const lit = ruleKeys.literals.get(key);
+      addPrefixes(lit ? PrefixList.of([lit]) : (sets.get(ruleKeys.setNames.get(key) as string) as { list: PrefixList }).list, id, v4, v6);
     }
     entries = computeAddressClasses(v4, v6, ADDR_CLASSES);
   }
   checkAddressMapCapacity(entries);
-  let labelCount = 0;
-  for (const id of labelIds.values()) labelCount = Math.max(labelCount, id + 1);
-  const toLabels = (k: string[] | null) => (k === null ? null : k.map((key) => labelIds.get(key) as number));
   // Same rules and kept label ids: a class whose label list is the same object means the same rules.
-  const keep = plan && sameRules ? sameRules.addresses.classLabels : null;
+  const keep = plan && sameRules ? sameRules : null;
+  let index: RulesByLabel | null = null;
+  const rulesByLabel = () => (index ??= indexRules(ruleKeys, labelIds));
   return {
     entries,
-    inputs: { labelIds, sets, literals },
-    srcBits: addressBitmaps(entries.classLabels, srcKeys.map(toLabels), labelCount, keep, sameRules?.srcBits),
-    dstBits: addressBitmaps(entries.classLabels, dstKeys.map(toLabels), labelCount, keep, sameRules?.dstBits),
+    inputs: { labelIds, sets, ruleKeys },
+    srcBits: addressBitmaps(entries.classLabels, () => rulesByLabel().src, keep?.addresses.classLabels, keep?.srcBits),
+    dstBits: addressBitmaps(entries.classLabels, () => rulesByLabel().dst, keep?.addresses.classLabels, keep?.dstBits),
   };
+}
+
+const setKey = (name: string) => `set:${name}`;
+
+/** Label keys of the enabled rules' address fields. */
+function collectKeys(enabled: Rule[]): RuleKeys {
+  const k: RuleKeys = { keys: [], literals: new Map(), setNames: new Map(), src: [], dst: [] };
+  const keysOf = (field: AddrField | null): string[] | null => {
+    if (field === null) return null;
+    const out: string[] = [];
+    for (const name of field.sets) {
+      const key = setKey(name);
+      if (!k.setNames.has(key)) (k.keys.push(key), k.setNames.set(key, name));
+      out.push(key);
+    }
+    const v4 = field.prefixes.v4();
+    for (let i = 0; i < v4.len.length; i++) {
+      const key = `lit:4:${v4.addr[i]}/${v4.len[i]}`;
+      if (!k.literals.has(key)) (k.keys.push(key), k.literals.set(key, { family: 4, words: [v4.addr[i]], len: v4.len[i] }));
+      out.push(key);
+    }
+    const v6 = field.prefixes.v6();
+    for (let i = 0; i < v6.len.length; i++) {
+      const words = Array.from(v6.addr.subarray(i * 4, i * 4 + 4));
+      const key = `lit:6:${words.join(',')}/${v6.len[i]}`;
+      if (!k.literals.has(key)) (k.keys.push(key), k.literals.set(key, { family: 6, words, len: v6.len[i] }));
+      out.push(key);
+    }
+    return out;
+  };
+  for (const r of enabled) {
+    k.src.push(keysOf(r.src));
+    k.dst.push(keysOf(r.dst));
+  }
+  return k;
 }
 
 interface Plan {
@@ -118,9 +138,10 @@ interface Plan {
 /**
  * The label changes from the previous compile's inputs to these, or null when they are unknown
  * (a set modified in place) or too many. Kept keys keep their label ids; new keys take ids the
- * previous compile did not use, so an id never means two keys in one delta.
+ * previous compile did not use, so an id never means two keys in one delta. With the same rules
+ * (the same keys) only the sets can have changed.
  */
-function planIncremental(previous: PreviousAddresses, keys: string[], literals: Map<string, Prefix>, sets: Map<string, { list: PrefixList; version: number }>): Plan | null {
+function planIncremental(previous: PreviousAddresses, now: RuleKeys, sets: Map<string, { list: PrefixList; version: number }>, sameKeys: boolean): Plan | null {
   const prev = previous.addressInputs;
   const entries = previous.addresses;
   const limit = Math.max(INCREMENTAL_MIN, (entries.v4.len.length + entries.v6.len.length) * INCREMENTAL_SHARE);
@@ -134,37 +155,44 @@ function planIncremental(previous: PreviousAddresses, keys: string[], literals: 
     for (let i = 0; i < a6.len.length; i++) changes.v6.push(a6.addr, i * 4, a6.len[i], label, sign);
     return true;
   };
+  /** A kept set's changes, as label changes. */
+  const setDelta = (key: string, id: number): boolean => {
+    const name = now.setNames.get(key) as string;
+    const nowSet = sets.get(name) as { list: PrefixList; version: number };
+    const then = prev.sets.get(name);
+    if (!then) return false;
+    if (then.list === nowSet.list && then.version === nowSet.version) return true;
+    const delta = setChanges(then, nowSet.list, room());
+    return delta !== null && add(delta.removed, id, -1) && add(delta.added, id, 1);
+  };
 
+  if (sameKeys) {
+    for (const key of now.setNames.keys()) if (!setDelta(key, prev.labelIds.get(key) as number)) return null;
+    return { labelIds: prev.labelIds, changes };
+  }
   const labelIds = new Map<string, number>();
-  const used = new Set(prev.labelIds.values());
+  let used: Set<number> | null = null;
   let nextId = 0;
-  for (const key of keys) {
+  for (const key of now.keys) {
     let id = prev.labelIds.get(key);
     if (id === undefined) {
+      used ??= new Set(prev.labelIds.values());
       while (used.has(nextId)) nextId++;
       id = nextId++;
       if (id >= LABEL_SPACE) return null;
-      const lit = literals.get(key);
-      const list = lit ? PrefixList.of([lit]) : (sets.get(key.slice(4)) as { list: PrefixList }).list;
-      if (!add(list, id, 1)) return null;
-    } else if (!literals.has(key)) {
-      const name = key.slice(4);
-      const now = sets.get(name) as { list: PrefixList; version: number };
-      const then = prev.sets.get(name);
-      if (!then) return null;
-      if (then.list !== now.list || then.version !== now.version) {
-        const delta = setChanges(then, now.list, room());
-        if (!delta || !add(delta.removed, id, -1) || !add(delta.added, id, 1)) return null;
-      }
+      const lit = now.literals.get(key);
+      if (!add(lit ? PrefixList.of([lit]) : (sets.get(now.setNames.get(key) as string) as { list: PrefixList }).list, id, 1)) return null;
+    } else if (now.setNames.has(key) && !setDelta(key, id)) {
+      return null;
     }
     labelIds.set(key, id);
   }
   for (const [key, id] of prev.labelIds) {
     if (labelIds.has(key)) continue;
-    const lit = prev.literals.get(key);
-    const then = lit ? { list: PrefixList.of([lit]), version: -1 } : prev.sets.get(key.slice(4));
-    if (!then || (!lit && then.list.version !== then.version)) return null;
-    if (!add(then.list, id, -1)) return null;
+    const lit = prev.ruleKeys.literals.get(key);
+    const then = lit ? null : prev.sets.get(prev.ruleKeys.setNames.get(key) as string);
+    if (!lit && (!then || then.list.version !== then.version)) return null;
+    if (!add(lit ? PrefixList.of([lit]) : (then as { list: PrefixList }).list, id, -1)) return null;
   }
   return { labelIds, changes };
 }
@@ -200,34 +228,41 @@ function addPrefixes(list: PrefixList, label: number, v4: ReturnType<typeof newL
   }
 }
 
+interface RulesByLabel {
+  src: { wildcard: RuleBitmap; byLabel: (RuleBitmap | null)[] };
+  dst: { wildcard: RuleBitmap; byLabel: (RuleBitmap | null)[] };
+}
+
+/** Per field: the rules without it (wildcard), and per label the rules naming it. */
+function indexRules(keys: RuleKeys, labelIds: Map<string, number>): RulesByLabel {
+  let labelCount = 0;
+  for (const id of labelIds.values()) labelCount = Math.max(labelCount, id + 1);
+  const index = (perRule: (string[] | null)[]) => {
+    const wildcard = emptyBitmap();
+    const byLabel = Array.from({ length: labelCount }, () => null as RuleBitmap | null);
+    perRule.forEach((ruleKeys, i) => {
+      if (ruleKeys === null) setBit(wildcard, i);
+      else for (const key of ruleKeys) setBit((byLabel[labelIds.get(key) as number] ??= emptyBitmap()), i);
+    });
+    return { wildcard, byLabel };
+  };
+  return { src: index(keys.src), dst: index(keys.dst) };
+}
+
 /**
  * Class bitmap = rules without this field | rules naming any label of the class. With the
- * previous compile's classes and bitmaps (same rules), a class with the same label list keeps its bitmap.
+ * previous compile's classes and bitmaps (same rules, same label ids), a class whose label list
+ * is the same object keeps its bitmap; the rule index is built only when some class needs it.
  */
-function addressBitmaps(classLabels: number[][], ruleLabels: (number[] | null)[], labelCount: number, keepLabels: number[][] | null = null, keepBits?: RuleBitmap[]): RuleBitmap[] {
-  let index: { wildcard: RuleBitmap; byLabel: (RuleBitmap | null)[] } | null = null;
-  const build = (labels: number[]): RuleBitmap => {
-    index ??= rulesByLabel(ruleLabels, labelCount);
-    const bm = index.wildcard.slice();
+function addressBitmaps(classLabels: number[][], index: () => RulesByLabel['src'], keepLabels?: number[][], keepBits?: RuleBitmap[]): RuleBitmap[] {
+  return classLabels.map((labels, id) => {
+    if (keepLabels && keepBits && keepLabels[id] === labels && keepBits[id]) return keepBits[id];
+    const { wildcard, byLabel } = index();
+    const bm = wildcard.slice();
     for (const l of labels) {
-      const rules = index.byLabel[l];
+      const rules = byLabel[l];
       if (rules) orInto(bm, rules);
     }
     return bm;
-  };
-  return classLabels.map((labels, id) => (keepLabels && keepBits && keepLabels[id] === labels && keepBits[id] ? keepBits[id] : build(labels)));
-}
-
-/** Rules without the field (wildcard), and per label the rules naming it. */
-function rulesByLabel(ruleLabels: (number[] | null)[], labelCount: number): { wildcard: RuleBitmap; byLabel: (RuleBitmap | null)[] } {
-  const wildcard = emptyBitmap();
-  const byLabel = Array.from({ length: labelCount }, () => null as RuleBitmap | null);
-  ruleLabels.forEach((labels, i) => {
-    if (labels === null) {
-      setBit(wildcard, i);
-      return;
-    }
-    for (const l of labels) setBit((byLabel[l] ??= emptyBitmap()), i);
   });
-  return { wildcard, byLabel };
 }

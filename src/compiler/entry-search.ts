@@ -19,9 +19,21 @@ export function compareEntry(e: SortedEntries, width: number, i: number, words: 
 
 /** The first entry in [lo, hi) not before the prefix. */
 export function lowerBound(e: SortedEntries, width: number, words: ArrayLike<number>, at: number, len: number, lo = 0, hi = e.len.length): number {
+  if (width === 1) return lowerBound4(e.addr, e.len, words[at], len, lo, hi);
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (compareEntry(e, width, mid, words, at, len) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** IPv4 (one word): the same without the per-word loop, as searches run per change and per cell. */
+function lowerBound4(addr: Uint32Array, lens: Uint8Array, a: number, len: number, lo: number, hi: number): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const x = addr[mid];
+    if (x < a || (x === a && lens[mid] < len)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -75,10 +87,37 @@ export function lastAddress(words: ArrayLike<number>, at: number, len: number, w
  * search per prefix length present (lenCount), longest first.
  */
 export function nearestAncestor(e: SortedEntries, width: number, lenCount: Int32Array, words: ArrayLike<number>, at: number, len: number, hi = e.len.length): number {
+  if (width === 1) {
+    for (let l = len - 1; l >= 0; l--) {
+      if (lenCount[l] === 0) continue;
+      const a = l === 0 ? 0 : (words[at] & (0xffffffff << (32 - l))) >>> 0;
+      const i = lowerBound4(e.addr, e.len, a, l, 0, hi);
+      if (i < hi && e.addr[i] === a && e.len[i] === l) return i;
+    }
+    return -1;
+  }
   for (let l = len - 1; l >= 0; l--) {
     if (lenCount[l] === 0) continue;
     const i = findEntry(e, width, maskedWords(words, at, l, width), 0, l, hi);
     if (i >= 0) return i;
   }
   return -1;
+}
+
+/** Entries of length <= maxLen containing the address (`width` words), shortest first. */
+export function containingEntries(e: SortedEntries, width: number, lenCount: Int32Array, words: ArrayLike<number>, maxLen: number): number[] {
+  const out: number[] = [];
+  for (let l = 0; l <= maxLen; l++) {
+    if (lenCount[l] === 0) continue;
+    let i: number;
+    if (width === 1) {
+      const a = l === 0 ? 0 : (words[0] & (0xffffffff << (32 - l))) >>> 0;
+      i = lowerBound4(e.addr, e.len, a, l, 0, e.len.length);
+      if (i >= e.len.length || e.addr[i] !== a || e.len[i] !== l) i = -1;
+    } else {
+      i = findEntry(e, width, maskedWords(words, 0, l, width), 0, l);
+    }
+    if (i >= 0) out.push(i);
+  }
+  return out;
 }

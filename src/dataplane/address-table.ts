@@ -8,7 +8,7 @@
 // sorted entries. Bucket and node indexes come from this copy's free lists.
 
 import { CapacityError } from '../compiler/bitmap';
-import { SortedEntries, lowerBound, maskedWords, findEntry } from '../compiler/entry-search';
+import { SortedEntries, containingEntries, lowerBound } from '../compiler/entry-search';
 import { BUCKETS_PER_COPY, BUCKET_SLOTS, BUCKET_WORDS, NODES_PER_COPY, NODE_BITS, NODE_ENTRIES, ROOT_BITS, ROOT_ENTRIES } from './layout';
 
 /** Compiled entries of one family: addr (1 or 4 words each) / len -> class, sorted by address. */
@@ -20,6 +20,12 @@ export interface AddrList {
   lenCount?: Int32Array;
 }
 
+// Local copies: imported bindings are property loads (getters under tsx) in the hottest loops.
+const ROOT = ROOT_BITS;
+const CELLS = ROOT_ENTRIES;
+const SLOTS = BUCKET_SLOTS;
+const STRIDE = NODE_BITS;
+const FANOUT = NODE_ENTRIES;
 const KIND_SHIFT = 30;
 const BUCKET = 1 << KIND_SHIFT;
 const NODE = 2 << KIND_SHIFT;
@@ -80,8 +86,8 @@ export class AddressTable {
 
   constructor(readonly family: 4 | 6, readonly copy: number, private readonly views: AddressTableViews) {
     this.width = family === 4 ? 1 : 4;
-    this.rootBase = (copy * 2 + (family === 4 ? 0 : 1)) * ROOT_ENTRIES;
-    this.nodeBase = copy * NODES_PER_COPY[family] * NODE_ENTRIES;
+    this.rootBase = (copy * 2 + (family === 4 ? 0 : 1)) * CELLS;
+    this.nodeBase = copy * NODES_PER_COPY[family] * FANOUT;
     this.bucketWords = BUCKET_WORDS[family];
     this.bucketBase = copy * BUCKETS_PER_COPY[family] * this.bucketWords;
     this.nodes = new IndexPool(NODES_PER_COPY[family], `IPv${family} address table`, 'nodes');
@@ -97,8 +103,8 @@ export class AddressTable {
     this.entries = entries;
     this.nodes.reset();
     this.buckets.reset();
-    this.views.root.fill(0, this.rootBase, this.rootBase + ROOT_ENTRIES);
-    this.paint(0, ROOT_ENTRIES, 0, entries.len.length);
+    this.views.root.fill(0, this.rootBase, this.rootBase + CELLS);
+    this.paint(0, CELLS, 0, entries.len.length);
   }
 
   /**
@@ -116,16 +122,14 @@ export class AddressTable {
       // The background: prefixes of up to 24 bits that start before the range and cover its
       // first cell, shortest first (each clipped to the range).
       root.fill(0, this.rootBase + start, this.rootBase + end);
-      const first = (start << (32 - ROOT_BITS)) >>> 0;
+      const first = (start << (32 - ROOT)) >>> 0;
       const words = [first, 0, 0, 0];
-      for (let l = 0; l <= ROOT_BITS; l++) {
-        if (lenCount[l] === 0) continue;
-        const i = findEntry(entries, this.width, maskedWords(words, 0, l, this.width), 0, l);
-        if (i >= 0 && entries.addr[i * this.width] < first) this.paintCells(i, start, end);
+      for (const i of containingEntries(entries, this.width, lenCount, words, ROOT)) {
+        if (entries.addr[i * this.width] < first) this.paintCells(i, start, end);
       }
       const lo = lowerBound(entries, this.width, words, 0, 0);
       let hi = lo;
-      while (hi < entries.len.length && entries.addr[hi * this.width] >>> (32 - ROOT_BITS) < end) hi++;
+      while (hi < entries.len.length && entries.addr[hi * this.width] >>> (32 - ROOT) < end) hi++;
       this.paint(start, end, lo, hi);
     }
   }
@@ -135,7 +139,7 @@ export class AddressTable {
     const { len } = this.entries;
     const long: number[] = [];
     for (let i = lo; i < hi; i++) {
-      if (len[i] <= ROOT_BITS) this.paintCells(i, start, end);
+      if (len[i] <= ROOT) this.paintCells(i, start, end);
       else long.push(i);
     }
     // Longer prefixes, grouped by root cell (adjacent: entries are sorted by address).
@@ -145,38 +149,38 @@ export class AddressTable {
       let e = g;
       while (e < long.length && this.cellOf(long[e]) === cell) e++;
       const at = this.rootBase + cell;
-      root[at] = this.subtree(long.slice(g, e), ROOT_BITS, root[at]);
+      root[at] = this.subtree(long.slice(g, e), ROOT, root[at]);
       g = e;
     }
   }
 
   private cellOf(i: number): number {
-    return this.entries.addr[i * this.width] >>> (32 - ROOT_BITS);
+    return this.entries.addr[i * this.width] >>> (32 - ROOT);
   }
 
   /** Fills the root cells of entry i (length <= 24) that lie in [start, end) with its class. */
   private paintCells(i: number, start: number, end: number): void {
     const first = this.cellOf(i);
     const from = Math.max(first, start);
-    const to = Math.min(first + 2 ** (ROOT_BITS - this.entries.len[i]), end);
+    const to = Math.min(first + 2 ** (ROOT - this.entries.len[i]), end);
     if (from < to) this.views.root.fill(this.entries.cls[i], this.rootBase + from, this.rootBase + to);
   }
 
   /** The 8 bits of entry i starting at bit `bit`. */
   private byteAt(i: number, bit: number): number {
     const word = this.entries.addr[i * this.width + (bit >>> 5)];
-    return (word >>> (32 - (bit & 31) - NODE_BITS)) & (NODE_ENTRIES - 1);
+    return (word >>> (32 - (bit & 31) - STRIDE)) & (FANOUT - 1);
   }
 
   /** The entry for a cell whose longer prefixes are `group` (all longer than `bit`). */
   private subtree(group: number[], bit: number, dflt: number): number {
-    if (group.length <= BUCKET_SLOTS) return this.newBucket(group, dflt);
+    if (group.length <= SLOTS) return this.newBucket(group, dflt);
     const { node } = this.views;
     const { len, cls } = this.entries;
     const index = this.nodes.take();
-    const o = this.nodeBase + index * NODE_ENTRIES;
-    node.fill(dflt, o, o + NODE_ENTRIES);
-    const next = bit + NODE_BITS;
+    const o = this.nodeBase + index * FANOUT;
+    node.fill(dflt, o, o + FANOUT);
+    const next = bit + STRIDE;
     // In address order a prefix comes before those it contains, so later paints are more specific.
     const deeper = new Map<number, number[]>();
     for (const i of group) {
@@ -212,8 +216,8 @@ export class AddressTable {
     if (kind === kindOf(BUCKET)) this.buckets.give(e & VALUE_MASK);
     else if (kind === kindOf(NODE)) {
       const index = e & VALUE_MASK;
-      const o = this.nodeBase + index * NODE_ENTRIES;
-      for (let b = 0; b < NODE_ENTRIES; b++) if (this.views.node[o + b] >>> KIND_SHIFT !== 0) this.freeEntry(this.views.node[o + b]);
+      const o = this.nodeBase + index * FANOUT;
+      for (let b = 0; b < FANOUT; b++) if (this.views.node[o + b] >>> KIND_SHIFT !== 0) this.freeEntry(this.views.node[o + b]);
       this.nodes.give(index);
     }
   }

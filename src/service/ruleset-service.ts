@@ -12,7 +12,7 @@ import { MALFORMED_REASONS, Outcome } from '../dataplane/layout';
 import type { RuleJson, Ruleset, RulesetJson, ValidationIssue } from '../ruleset/model';
 import { summariseRuleset, type RulesetSummary } from '../ruleset/summary';
 import { parseRule, parseRuleset, type ParseResult } from '../ruleset/validate';
-import { ErrorDetail, ServiceError, invalid } from './errors';
+import { ServiceError, invalid } from './errors';
 import { ExplainQuery, explainFrame } from './explain-frame';
 import type { MetricsSource, PacketBytes } from './metrics-source';
 import { SerialQueue } from './serial-queue';
@@ -460,4 +460,3 @@ export function errFields(e: unknown): Record<string, unknown> {
   return { message: err?.message ?? String(e), code: err?.code, errno: err?.errno, syscall: err?.syscall };
 }
 
-export type { ErrorDetail };

@@ -4,6 +4,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { MAX_RULES } from '../dataplane/layout';
 import type { RulesetJson } from '../ruleset/model';
 
 export const STATE_VERSION = 1;
@@ -93,7 +94,7 @@ function checkState(file: string, s: unknown): PersistedState {
   if (typeof o.ruleset !== 'object' || o.ruleset === null) fail('no ruleset');
   if (typeof o.slots !== 'object' || o.slots === null || Array.isArray(o.slots)) fail('no slots');
   for (const [id, slot] of Object.entries(o.slots as object)) {
-    if (!Number.isInteger(slot) || slot < 0) fail(`slot of rule ${id} is not a counter slot`);
+    if (!Number.isInteger(slot) || slot < 0 || slot >= MAX_RULES) fail(`slot of rule ${id} is not a counter slot`);
   }
   if (!Array.isArray(o.ifaces)) fail('no ifaces');
   return o as unknown as PersistedState;

@@ -33,6 +33,30 @@ export function runCli(args: string[], timeoutMs = 30_000): CliResult {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * Removes the bpffs mounts that daemon and atomicity tests left behind when their process was
+ * killed (`/run/xdpfw-test-<pid>` and `/run/xdpfw-test-<pid>-<tag>` with <pid> gone): pinned maps
+ * hold hundreds of MiB each, and unmounting also detaches what their links had attached.
+ */
+export function removeStaleTestMounts(): void {
+  for (const entry of fs.readdirSync('/run')) {
+    const m = /^xdpfw-test-([0-9]+)(-[a-z]+)?$/.exec(entry);
+    if (!m) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+      continue; // its test is still running
+    } catch {
+      // gone: clean up below
+    }
+    try {
+      execFileSync('umount', [`/run/${entry}`], { stdio: 'ignore' });
+    } catch {
+      // not mounted
+    }
+    fs.rmSync(`/run/${entry}`, { recursive: true, force: true });
+  }
+}
+
 export class TestEnv {
   readonly mount: string;
   readonly pinDir: string;
@@ -41,6 +65,7 @@ export class TestEnv {
   private readonly daemons = new Set<DaemonProcess>();
 
   constructor(tag: string) {
+    removeStaleTestMounts();
     this.mount = `/run/xdpfw-test-${process.pid}-${tag}`;
     fs.mkdirSync(this.mount, { recursive: true });
     execFileSync('mount', ['-t', 'bpf', 'bpf', this.mount]);
