@@ -25,6 +25,12 @@ export interface ParseOptions {
   knownIfaces?: string[];
   /** Default true: check the capacity limits of model.ts LIMITS. */
   checkCapacity?: boolean;
+  /**
+   * Set member arrays already parsed, by identity (the daemon's ruleset in force): such an array
+   * is neither schema-checked nor parsed again, so a rule change on a ruleset with a million-prefix
+   * set costs no set work. Arrays are treated as immutable.
+   */
+  knownSets?: WeakMap<object, PrefixList>;
 }
 
 export type ParseResult =
@@ -39,7 +45,7 @@ type Doc = Record<string, unknown>;
 const isObject = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function parseRuleset(input: unknown, opts: ParseOptions): ParseResult {
-  const issues = checkSchema('ruleset', input);
+  const issues = checkSchema('ruleset', withoutKnownSets(input, opts.knownSets));
   if (!isObject(input)) return failure(issues);
 
   // Semantic checks look only at the parts the schema accepted, so one mistake is not reported
@@ -104,6 +110,8 @@ export function parseRuleset(input: unknown, opts: ParseOptions): ParseResult {
 /** One set's members, or null after pushing its issues. */
 function loadSet(name: string, value: string[] | { file: string }, opts: ParseOptions, issues: ValidationIssue[]): PrefixList | null {
   const at = pointerJoin('/sets', name);
+  const known = opts.knownSets?.get(value);
+  if (known) return known;
   if (Array.isArray(value)) {
     const { list, errors } = parsePrefixStrings(value);
     for (const e of errors) issues.push({ path: pointerJoin(at, e.index), message: e.message });
@@ -126,16 +134,32 @@ function loadSet(name: string, value: string[] | { file: string }, opts: ParseOp
   return result.errors.length === 0 ? result.list : null;
 }
 
-/** The ruleset JSON as applied: a copy, with file-backed sets replaced by their members. */
+/**
+ * The ruleset JSON as applied: a copy, with file-backed sets replaced by their members. Member
+ * arrays are shared, not copied (they are never changed in place; edits make new arrays).
+ */
 function inlineJson(input: RulesetJson, sets: ReadonlyMap<string, PrefixList>): RulesetJson {
   const out: RulesetJson = { ...input, rules: structuredClone(input.rules) };
   if (input.sets) {
     out.sets = {};
     for (const [name, value] of Object.entries(input.sets)) {
-      out.sets[name] = Array.isArray(value) ? [...value] : (sets.get(name) as PrefixList).toStrings();
+      out.sets[name] = Array.isArray(value) ? value : (sets.get(name) as PrefixList).toStrings();
     }
   }
   return out;
+}
+
+/** The input with already-parsed member arrays emptied, for the schema check only. */
+function withoutKnownSets(input: unknown, known: WeakMap<object, PrefixList> | undefined): unknown {
+  if (!known || !isObject(input) || !isObject(input.sets)) return input;
+  const sets: Doc = {};
+  let changed = false;
+  for (const [name, value] of Object.entries(input.sets)) {
+    const skip = typeof value === 'object' && value !== null && known.has(value);
+    sets[name] = skip ? [] : value;
+    changed ||= skip;
+  }
+  return changed ? { ...input, sets } : input;
 }
 
 function sortIssues(issues: readonly ValidationIssue[]): ValidationIssue[] {

@@ -12,6 +12,7 @@ import { MALFORMED_REASONS, Outcome } from '../dataplane/layout';
 import type { RuleJson, Ruleset, RulesetJson, ValidationIssue } from '../ruleset/model';
 import { summariseRuleset, type RulesetSummary } from '../ruleset/summary';
 import { parseRule, parseRuleset, type ParseResult } from '../ruleset/validate';
+import type { PrefixList } from '../ruleset/address';
 import { ServiceError, invalid } from './errors';
 import { ExplainQuery, explainFrame } from './explain-frame';
 import type { MetricsSource, PacketBytes } from './metrics-source';
@@ -88,6 +89,8 @@ export class RulesetService implements MetricsSource {
   private readonly queue = new SerialQueue();
   private readonly applyListeners: ((seconds: number) => void)[] = [];
   private inForce: InForce | null = null;
+  /** Member arrays of the ruleset in force -> their parsed sets (see ParseOptions.knownSets). */
+  private parsedSets = new WeakMap<object, PrefixList>();
   readonly watchFile: string | null;
 
   constructor(opts: ServiceOptions) {
@@ -333,6 +336,7 @@ export class RulesetService implements MetricsSource {
       this.log.error({ err: errFields(e), generation }, 'applied, but waiting for the RCU grace period failed');
     }
     this.inForce = { generation, json, model, compiled };
+    this.rememberSets(json, model);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.log.info(
       { generation, rules: model.rules.length, enabled: compiled.rules.length, duration_ms: Math.round(seconds * 1e4) / 10, who: caller.who, route: caller.route },
@@ -366,8 +370,18 @@ export class RulesetService implements MetricsSource {
     }
   }
 
+  /** Only the arrays in force are remembered: older ones become garbage with their rulesets. */
+  private rememberSets(json: RulesetJson, model: Ruleset): void {
+    this.parsedSets = new WeakMap();
+    for (const [name, value] of Object.entries(json.sets ?? {})) {
+      const list = model.sets.get(name);
+      if (Array.isArray(value) && list) this.parsedSets.set(value, list);
+    }
+  }
+
+  /** Parses a ruleset built from the one in force: its unchanged set arrays are not parsed again. */
   private parse(json: unknown): ParseResult {
-    return parseRuleset(json, { allowFileSets: false, knownIfaces: this.ifaceNames() });
+    return parseRuleset(json, { allowFileSets: false, knownIfaces: this.ifaceNames(), knownSets: this.parsedSets });
   }
 
   /** A rule body checked alone, paths relative to it; sets and interfaces from the ruleset in force. */

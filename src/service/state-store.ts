@@ -55,10 +55,35 @@ export class StateStore {
     return checkState(this.file, state);
   }
 
+  /** Set member arrays already serialised, by identity: a rule change does not re-encode a big set. */
+  private readonly arrayText = new WeakMap<object, string>();
+
+  /** JSON.stringify(state), with each set's member array taken from the cache when unchanged. */
+  private serialise(state: PersistedState): string {
+    const members = (value: unknown): string => {
+      if (!Array.isArray(value)) return JSON.stringify(value);
+      let text = this.arrayText.get(value);
+      if (text === undefined) {
+        text = JSON.stringify(value);
+        this.arrayText.set(value, text);
+      }
+      return text;
+    };
+    const object = (value: object, special: (key: string, v: unknown) => string | null) =>
+      `{${Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `${JSON.stringify(k)}:${special(k, v) ?? JSON.stringify(v)}`)
+        .join(',')}}`;
+    const sets = (v: unknown) => object(v as object, (_name, list) => members(list));
+    const ruleset = (v: unknown) => object(v as object, (k, inner) => (k === 'sets' ? sets(inner) : null));
+    // Key order as JSON.stringify would give it: the file reads the same as before the cache.
+    return object(state, (k, v) => (k === 'ruleset' ? ruleset(v) : null));
+  }
+
   /** Replaces the state file atomically and durably. Throws (with the errno) on any failure. */
   save(state: PersistedState): void {
     const tmp = path.join(this.dir, `.${STATE_FILE}.${process.pid}.tmp`);
-    const bytes = Buffer.from(JSON.stringify(state) + '\n');
+    const bytes = Buffer.from(this.serialise(state) + '\n');
     let fd = -1;
     try {
       fd = fs.openSync(tmp, 'w', 0o600);
