@@ -19,6 +19,8 @@ export interface FamilyEntries {
   own: Uint32Array;
   /** entries per prefix length (0..32 or 0..128) */
   lenCount: Int32Array;
+  /** set when the arrays went back to an EntriesPool: nothing may read them any more */
+  released?: boolean;
 }
 
 /** Root cells (top 24 address bits) whose entries may differ from those of version `base`. */

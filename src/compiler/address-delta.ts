@@ -8,6 +8,7 @@
 import { AddressEntries, FamilyEntries, nextAddressVersion } from './address-classes';
 import { ClassResolver } from './class-table';
 import { OwnLabelSets } from './own-labels';
+import type { EntriesPool } from './entries-pool';
 import {
   SortedEntries,
   addressUpperBound,
@@ -41,13 +42,14 @@ export class LabelChanges {
 }
 
 const NO_CLASS = 0xffffffff;
+const ROOT = ROOT_BITS;
 const EMPTY_RANGES = new Uint32Array(0);
 
-export function updateAddressClasses(prev: AddressEntries, changes: { v4: LabelChanges; v6: LabelChanges }): AddressEntries {
+export function updateAddressClasses(prev: AddressEntries, changes: { v4: LabelChanges; v6: LabelChanges }, pool: EntriesPool | null = null): AddressEntries {
   const table = prev.classes.fork();
   const resolver = new ClassResolver(table, (code) => prev.ownSets.labels(code));
-  const v4 = updateFamily(prev.v4, changes.v4, resolver, prev.ownSets);
-  const v6 = updateFamily(prev.v6, changes.v6, resolver, prev.ownSets);
+  const v4 = updateFamily(prev.v4, changes.v4, resolver, prev.ownSets, pool);
+  const v6 = updateFamily(prev.v6, changes.v6, resolver, prev.ownSets, pool);
   table.seal();
   return {
     v4: v4.entries,
@@ -71,13 +73,15 @@ interface Edit {
   own: number;
   /** its index among the new entries (or where it would be) */
   at: number;
+  /** its class before (found ones) */
+  was: number;
 }
 
-function updateFamily(prev: FamilyEntries, ch: LabelChanges, resolver: ClassResolver, owns: OwnLabelSets): { entries: FamilyEntries; dirty: Uint32Array } {
+function updateFamily(prev: FamilyEntries, ch: LabelChanges, resolver: ClassResolver, owns: OwnLabelSets, pool: EntriesPool | null): { entries: FamilyEntries; dirty: Uint32Array } {
   if (ch.size === 0) return { entries: prev, dirty: EMPTY_RANGES };
   const edits = findEdits(prev, ch, owns);
   if (edits.length === 0) return { entries: prev, dirty: EMPTY_RANGES };
-  const next = merge(prev, ch, edits, resolver);
+  const next = merge(prev, ch, edits, resolver, pool);
   const dirty = recomputeInside(next, ch, edits, resolver);
   return { entries: next, dirty };
 }
@@ -103,9 +107,18 @@ function findEdits(prev: FamilyEntries, ch: LabelChanges, owns: OwnLabelSets): E
       const c = order[h];
       net.set(ch.label[c], (net.get(ch.label[c]) ?? 0) + ch.sign[c]);
     }
+    const count = h - g;
     g = h;
     const pos = lowerBound(prev, w, ch.addr, first * w, ch.len[first]);
     const found = pos < prev.len.length && compareEntry(prev, w, pos, ch.addr, first * w, ch.len[first]) === 0;
+    if (count === 1) {
+      // One change (most patches): a member added where no prefix was, or a sole label removed.
+      const sign = ch.sign[first];
+      const label = ch.label[first];
+      if (!found && sign > 0) edits.push({ change: first, pos, found, own: label, at: -1, was: NO_CLASS });
+      else if (found && sign < 0 && prev.own[pos] === label) edits.push({ change: first, pos, found, own: -1, at: -1, was: prev.cls[pos] });
+      if (!found || prev.own[pos] === label) continue;
+    }
     const labels = new Set(found ? owns.labels(prev.own[pos]) : []);
     for (const [label, d] of net) {
       if (d > 0) labels.add(label);
@@ -113,7 +126,7 @@ function findEdits(prev: FamilyEntries, ch: LabelChanges, owns: OwnLabelSets): E
     }
     const own = labels.size === 0 ? -1 : owns.code([...labels].sort((a, b) => a - b));
     if (found ? own === prev.own[pos] : own === -1) continue;
-    edits.push({ change: first, pos, found, own, at: -1 });
+    edits.push({ change: first, pos, found, own, at: -1, was: found ? prev.cls[pos] : NO_CLASS });
   }
   return edits;
 }
@@ -125,17 +138,12 @@ function sameChangePrefix(ch: LabelChanges, a: number, b: number): boolean {
 }
 
 /** The new entries: previous ones copied in runs, edits applied (new entries have no class yet). */
-function merge(prev: FamilyEntries, ch: LabelChanges, edits: Edit[], resolver: ClassResolver): FamilyEntries {
+function merge(prev: FamilyEntries, ch: LabelChanges, edits: Edit[], resolver: ClassResolver, pool: EntriesPool | null): FamilyEntries {
   const w = ch.width;
   let size = prev.len.length;
   for (const e of edits) size += e.found ? (e.own < 0 ? -1 : 0) : 1;
-  const next: FamilyEntries = {
-    addr: new Uint32Array(size * w),
-    len: new Uint8Array(size),
-    cls: new Uint32Array(size),
-    own: new Uint32Array(size),
-    lenCount: prev.lenCount.slice(),
-  };
+  const arrays = pool ? pool.take(w, size) : { addr: new Uint32Array(size * w), len: new Uint8Array(size), cls: new Uint32Array(size), own: new Uint32Array(size) };
+  const next: FamilyEntries = { ...arrays, lenCount: prev.lenCount.slice() };
   let src = 0;
   let dst = 0;
   const copyUpTo = (end: number) => {
@@ -173,6 +181,10 @@ function merge(prev: FamilyEntries, ch: LabelChanges, edits: Edit[], resolver: C
 /**
  * Recomputes the classes of every changed prefix and of the entries inside it (the outermost
  * changed prefixes are enough: their ranges hold the others), and returns the root cells covered.
+ *
+ * A change that leaves the class at the prefix as it was (a member added inside a prefix of the
+ * same set, or removed from one) changes nothing inside it: only the prefix's own entry is set,
+ * and when it is 24 bits or shorter the root paints the same classes, so no cell is dirty.
  */
 function recomputeInside(next: FamilyEntries, ch: LabelChanges, edits: Edit[], resolver: ClassResolver): Uint32Array {
   const w = ch.width;
@@ -183,10 +195,20 @@ function recomputeInside(next: FamilyEntries, ch: LabelChanges, edits: Edit[], r
     const at = e.change * w;
     const len = ch.len[e.change];
     if (top >= 0 && prefixContainsWords(ch.addr, top * w, ch.len[top], ch.addr, at, len, w)) continue;
-    top = e.change;
-    const end = addressUpperBound(next, w, lastAddress(ch.addr, at, len, w), e.at);
     const ancestor = nearestAncestor(next, w, next.lenCount, ch.addr, at, len, e.at);
     const base = ancestor < 0 ? 0 : next.cls[ancestor];
+    const after = e.own >= 0 ? resolver.classOf(base, e.own) : base;
+    if (after === (e.found ? e.was : base)) {
+      if (e.own >= 0 && !e.found) {
+        resolver.table.retain(after);
+        next.cls[e.at] = after;
+      }
+      if (len > ROOT) addCells(dirty, ch.addr[at], len);
+      continue;
+    }
+    top = e.change;
+    // A host prefix holds nothing but itself.
+    const end = len === w * 32 ? e.at + (e.own >= 0 ? 1 : 0) : addressUpperBound(next, w, lastAddress(ch.addr, at, len, w), e.at);
     stack.length = 0;
     for (let i = e.at; i < end; i++) {
       while (stack.length > 0 && !entryContains(next, w, stack[stack.length - 1], i)) stack.pop();

@@ -76,8 +76,9 @@ export class ClassResolver {
   ) {}
 
   classOf(parent: number, ownCode: number): number {
-    // parent < 2^15, ownCode < 2^32: an exact number key.
-    const key = parent * 0x100000000 + ownCode;
+    // parent < 2^15: a small-integer key while the own code is a single label (< 2^16), an
+    // exact double above 2^31 otherwise; the two ranges never meet.
+    const key = ownCode < 0x10000 ? parent * 0x10000 + ownCode : parent * 0x100000000 + ownCode;
     let id = this.memo.get(key);
     if (id === undefined) {
       const own = this.ownLabels(ownCode);

@@ -3,11 +3,13 @@
 // the entries are reused as they are when no label's prefixes changed, updated by the difference
 // when few did (set patches, new literals), and computed from scratch otherwise.
 
-import { Prefix, PrefixList, diffPrefixLists, type PrefixChanges } from '../ruleset/address';
+import { Prefix, PrefixList, type PrefixChanges } from '../ruleset/address';
+import { diffPrefixLists } from '../ruleset/prefix-diff';
 import { AddrField, Rule, Ruleset } from '../ruleset/model';
 import { ADDR4_ENTRIES, ADDR6_ENTRIES, ADDR_CLASSES } from '../dataplane/layout';
 import { AddressEntries, LABEL_SPACE, computeAddressClasses, newLabelled } from './address-classes';
 import { LabelChanges, updateAddressClasses } from './address-delta';
+import type { EntriesPool } from './entries-pool';
 import { CapacityError, RuleBitmap, emptyBitmap, orInto, setBit } from './bitmap';
 
 /** The label keys rules name: `set:NAME` or `lit:...`, in order of first use, and per rule. */
@@ -28,6 +30,8 @@ export interface AddressInputs {
   /** each used set as seen then (a PrefixList's version changes when it is modified in place) */
   sets: Map<string, { list: PrefixList; version: number }>;
   ruleKeys: RuleKeys;
+  /** rules per label (built when some class bitmap had to be computed) */
+  index?: RulesByLabel;
 }
 
 export interface CompiledAddresses {
@@ -37,14 +41,10 @@ export interface CompiledAddresses {
   dstBits: RuleBitmap[];
 }
 
-/** Previous compile, as far as addresses go. */
+/** The previous compile, as far as addresses go. */
 export interface PreviousAddresses {
   addresses: AddressEntries;
   addressInputs: AddressInputs;
-}
-
-/** The previous compile when its rules were the same: its label keys and the bitmaps of unchanged classes stay. */
-export interface PreviousBitmaps extends PreviousAddresses {
   srcBits: RuleBitmap[];
   dstBits: RuleBitmap[];
 }
@@ -53,25 +53,27 @@ const NO_SET = new PrefixList();
 
 /**
  * Changes beyond this share of the previous entries are computed from scratch: past it the
- * per-change searches and the sort cost more than one sweep (measured: bench/control/incremental.ts).
+ * per-change searches, the sort and the recomputed ranges cost more than one sweep (1M + 250k
+ * prefixes: 300k changes 0.9 s, from scratch 0.8 s; 100k changes 0.3 s).
  */
-const INCREMENTAL_SHARE = 0.25;
+const INCREMENTAL_SHARE = 0.2;
 const INCREMENTAL_MIN = 4096;
 
-export function compileAddresses(rs: Ruleset, enabled: Rule[], previous: PreviousAddresses | null, sameRules: PreviousBitmaps | null = null): CompiledAddresses {
-  const ruleKeys = sameRules ? sameRules.addressInputs.ruleKeys : collectKeys(enabled);
+/** `sameRules`: the enabled rules are those `previous` was compiled from (their keys stay). */
+export function compileAddresses(rs: Ruleset, enabled: Rule[], previous: PreviousAddresses | null, sameRules = false, pool: EntriesPool | null = null): CompiledAddresses {
+  const ruleKeys = previous && sameRules ? previous.addressInputs.ruleKeys : collectKeys(enabled);
   const sets = new Map<string, { list: PrefixList; version: number }>();
   for (const name of ruleKeys.setNames.values()) {
     const list = rs.sets.get(name) ?? NO_SET;
     sets.set(name, { list, version: list.version });
   }
 
-  const plan = previous ? planIncremental(previous, ruleKeys, sets, sameRules !== null) : null;
+  const plan = previous ? planIncremental(previous, ruleKeys, sets, sameRules) : null;
   let entries: AddressEntries;
   let labelIds: Map<string, number>;
   if (plan && previous) {
     labelIds = plan.labelIds;
-    entries = plan.changes.v4.size + plan.changes.v6.size === 0 ? previous.addresses : updateAddressClasses(previous.addresses, plan.changes);
+    entries = plan.changes.v4.size + plan.changes.v6.size === 0 ? previous.addresses : updateAddressClasses(previous.addresses, plan.changes, pool);
   } else {
     labelIds = new Map(ruleKeys.keys.map((k, i) => [k, i]));
     const v4 = newLabelled(1);
@@ -83,16 +85,17 @@ export function compileAddresses(rs: Ruleset, enabled: Rule[], previous: Previou
     entries = computeAddressClasses(v4, v6, ADDR_CLASSES);
   }
   checkAddressMapCapacity(entries);
-  // Same rules and kept label ids: a class whose label list is the same object means the same rules.
-  const keep = plan && sameRules ? sameRules : null;
-  let index: RulesByLabel | null = null;
+  // Kept label ids (a plan) and a previous compile that had to index its rules: a class whose
+  // label list is the same object, and whose labels name the same rules as then, keeps its bitmap.
+  // The same rules under the same label ids: their index is the previous one.
+  const was = plan && previous?.addressInputs.index ? previous : null;
+  let index: RulesByLabel | undefined = was && sameRules ? was.addressInputs.index : undefined;
+  if (!index && was) index = indexRules(ruleKeys, labelIds);
   const rulesByLabel = () => (index ??= indexRules(ruleKeys, labelIds));
-  return {
-    entries,
-    inputs: { labelIds, sets, ruleKeys },
-    srcBits: addressBitmaps(entries.classLabels, () => rulesByLabel().src, keep?.addresses.classLabels, keep?.srcBits),
-    dstBits: addressBitmaps(entries.classLabels, () => rulesByLabel().dst, keep?.addresses.classLabels, keep?.dstBits),
-  };
+  const then = (bits: RuleBitmap[], field: 'src' | 'dst') => (was ? { labels: was.addresses.classLabels, bits, index: (was.addressInputs.index as RulesByLabel)[field] } : null);
+  const srcBits = addressBitmaps(entries.classLabels, () => rulesByLabel().src, then(was?.srcBits ?? [], 'src'));
+  const dstBits = addressBitmaps(entries.classLabels, () => rulesByLabel().dst, then(was?.dstBits ?? [], 'dst'));
+  return { entries, inputs: { labelIds, sets, ruleKeys, index }, srcBits, dstBits };
 }
 
 const setKey = (name: string) => `set:${name}`;
@@ -144,6 +147,7 @@ interface Plan {
 function planIncremental(previous: PreviousAddresses, now: RuleKeys, sets: Map<string, { list: PrefixList; version: number }>, sameKeys: boolean): Plan | null {
   const prev = previous.addressInputs;
   const entries = previous.addresses;
+  if (entries.v4.released || entries.v6.released) return null;
   const limit = Math.max(INCREMENTAL_MIN, (entries.v4.len.length + entries.v6.len.length) * INCREMENTAL_SHARE);
   const changes = { v4: new LabelChanges(1), v6: new LabelChanges(4) };
   const room = () => limit - changes.v4.size - changes.v6.size;
@@ -228,16 +232,23 @@ function addPrefixes(list: PrefixList, label: number, v4: ReturnType<typeof newL
   }
 }
 
-interface RulesByLabel {
-  src: { wildcard: RuleBitmap; byLabel: (RuleBitmap | null)[] };
-  dst: { wildcard: RuleBitmap; byLabel: (RuleBitmap | null)[] };
+interface FieldIndex {
+  /** rules without the field */
+  wildcard: RuleBitmap;
+  /** label id -> rules naming it */
+  byLabel: (RuleBitmap | null)[];
 }
 
-/** Per field: the rules without it (wildcard), and per label the rules naming it. */
+interface RulesByLabel {
+  src: FieldIndex;
+  dst: FieldIndex;
+}
+
+/** Per field: the rules without it, and per label the rules naming it. */
 function indexRules(keys: RuleKeys, labelIds: Map<string, number>): RulesByLabel {
   let labelCount = 0;
   for (const id of labelIds.values()) labelCount = Math.max(labelCount, id + 1);
-  const index = (perRule: (string[] | null)[]) => {
+  const index = (perRule: (string[] | null)[]): FieldIndex => {
     const wildcard = emptyBitmap();
     const byLabel = Array.from({ length: labelCount }, () => null as RuleBitmap | null);
     perRule.forEach((ruleKeys, i) => {
@@ -250,13 +261,26 @@ function indexRules(keys: RuleKeys, labelIds: Map<string, number>): RulesByLabel
 }
 
 /**
- * Class bitmap = rules without this field | rules naming any label of the class. With the
- * previous compile's classes and bitmaps (same rules, same label ids), a class whose label list
- * is the same object keeps its bitmap; the rule index is built only when some class needs it.
+ * Class bitmap = rules without this field | rules naming any label of the class. Against the
+ * previous compile (same label ids): a class whose label list is the same object keeps its bitmap
+ * when the wildcard rules and the rules of each of its labels are as then. The index of this
+ * compile's rules is built only when some class needs it.
  */
-function addressBitmaps(classLabels: number[][], index: () => RulesByLabel['src'], keepLabels?: number[][], keepBits?: RuleBitmap[]): RuleBitmap[] {
+function addressBitmaps(classLabels: number[][], index: () => FieldIndex, prev: { labels: number[][]; bits: RuleBitmap[]; index: FieldIndex } | null): RuleBitmap[] {
+  let same: Int8Array | null = null; // per label: 0 unknown, 1 same rules as then, -1 not
+  const unchanged = (labels: number[]): boolean => {
+    if (!prev) return false;
+    const now = index();
+    if (now !== prev.index && !equalBits(now.wildcard, prev.index.wildcard)) return false;
+    same ??= new Int8Array(now.byLabel.length);
+    for (const l of labels) {
+      if (same[l] === 0) same[l] = now === prev.index || equalBits(now.byLabel[l], prev.index.byLabel[l] ?? null) ? 1 : -1;
+      if (same[l] < 0) return false;
+    }
+    return true;
+  };
   return classLabels.map((labels, id) => {
-    if (keepLabels && keepBits && keepLabels[id] === labels && keepBits[id]) return keepBits[id];
+    if (prev && prev.labels[id] === labels && prev.bits[id] && unchanged(labels)) return prev.bits[id];
     const { wildcard, byLabel } = index();
     const bm = wildcard.slice();
     for (const l of labels) {
@@ -265,4 +289,11 @@ function addressBitmaps(classLabels: number[][], index: () => RulesByLabel['src'
     }
     return bm;
   });
+}
+
+function equalBits(a: RuleBitmap | null, b: RuleBitmap | null): boolean {
+  if (a === b) return true;
+  if (a === null || b === null) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -15,6 +15,7 @@ import {
 import { AddressEntries } from './address-classes';
 import { AddressInputs, compileAddresses } from './compile-addresses';
 import { sameRuleList } from './rule-equality';
+import type { EntriesPool } from './entries-pool';
 import { CapacityError, RuleBitmap, emptyBitmap, setBit } from './bitmap';
 import { assignSlots } from './slots';
 import { Interval, RuleIntervals, ValueClasses, classifyValues } from './value-classes';
@@ -29,6 +30,8 @@ export interface CompileOptions {
    * the difference when few changed: a set's new PrefixList made with `withChanges` carries its
    * exact changes; any other new list is diffed against the one compiled before. */
   previous?: CompiledRuleset | null;
+  /** Arrays to recycle for merged address entries (the data plane's; see EntriesPool). */
+  entriesPool?: EntriesPool;
 }
 
 export type { AddressInputs };
@@ -57,7 +60,7 @@ export interface CompiledRuleset {
   /** Per interface class (0 = not attached / unnamed). */
   ifaceBits: RuleBitmap[];
   /** What the rule-side tables were compiled from, so the next compile can tell they stay. */
-  source?: { enabled: Rule[]; ifaceClasses: ReadonlyMap<string, number> };
+  source?: { enabled: Rule[]; ids: string[]; ifaceClasses: ReadonlyMap<string, number> };
 }
 
 export { CapacityError };
@@ -66,16 +69,19 @@ const PORT_PROTOCOLS = [IPPROTO.TCP, IPPROTO.UDP, IPPROTO.SCTP];
 
 export function compileRuleset(rs: Ruleset, opts: CompileOptions = {}): CompiledRuleset {
   checkRulesetCapacity(rs);
-  const slots = assignSlots(rs.rules.map((r) => r.id), opts.previousSlots ?? new Map());
+  const ids = rs.rules.map((r) => r.id);
   const enabled = rs.rules.filter((r) => r.enabled);
   const ifaceClasses = opts.ifaceClasses ?? new Map<string, number>();
 
   const previous = opts.previous ?? null;
   // Rules as before (a set patch): their tables, and the bitmaps of unchanged classes, stay.
   const sameRules = previous?.source !== undefined && sameRuleList(previous.source.enabled, enabled) ? previous : null;
-  const addr = compileAddresses(rs, enabled, previous, sameRules);
+  // The same ids on top of the slots they got then: the same slots.
+  const sameSlots = sameRules !== null && opts.previousSlots === sameRules.slots && sameStrings(sameRules.source?.ids, ids) ? sameRules : null;
+  const slots = sameSlots?.slots ?? assignSlots(ids, opts.previousSlots ?? new Map());
+  const addr = compileAddresses(rs, enabled, previous, sameRules !== null, opts.entriesPool ?? null);
   return {
-    rules: enabled.map((r) => ({ id: r.id, slot: slots.get(r.id) as number, action: r.action })),
+    rules: sameSlots?.rules ?? enabled.map((r) => ({ id: r.id, slot: slots.get(r.id) as number, action: r.action })),
     slots,
     config: { defaultAction: rs.default, ndpBypass: rs.ndp === 'bypass', nonIpDrop: rs.nonIp === 'drop' },
     addresses: addr.entries,
@@ -87,8 +93,14 @@ export function compileRuleset(rs: Ruleset, opts: CompileOptions = {}): Compiled
     l4w1: sameRules?.l4w1 ?? classifyValues(L4_VALUES, enabled.map((r) => portIntervals(r.dport)), L4_CLASSES, 'destination port classes'),
     flags: sameRules?.flags ?? classifyValues(FLAGS_VALUES, enabled.map(flagIntervals), FLAGS_CLASSES, 'TCP flag classes'),
     ifaceBits: sameRules && sameMap(sameRules.source?.ifaceClasses, ifaceClasses) ? sameRules.ifaceBits : compileIfaces(enabled, ifaceClasses),
-    source: { enabled, ifaceClasses },
+    source: { enabled, ids, ifaceClasses },
   };
+}
+
+function sameStrings(a: readonly string[] | undefined, b: readonly string[]): boolean {
+  if (!a || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function sameMap<K, V>(a: ReadonlyMap<K, V> | undefined, b: ReadonlyMap<K, V>): boolean {

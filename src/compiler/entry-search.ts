@@ -47,6 +47,15 @@ export function findEntry(e: SortedEntries, width: number, words: ArrayLike<numb
 
 /** The first entry in [lo, hi) whose address is above `words` (lengths ignored). */
 export function addressUpperBound(e: SortedEntries, width: number, words: ArrayLike<number>, lo = 0, hi = e.len.length): number {
+  if (width === 1) {
+    const a = words[0];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (e.addr[mid] <= a) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     let d = 0;
@@ -104,10 +113,13 @@ export function nearestAncestor(e: SortedEntries, width: number, lenCount: Int32
   return -1;
 }
 
-/** Entries of length <= maxLen containing the address (`width` words), shortest first. */
-export function containingEntries(e: SortedEntries, width: number, lenCount: Int32Array, words: ArrayLike<number>, maxLen: number): number[] {
+/**
+ * Entries of length <= maxLen containing the address (`width` words), longest first, as far as
+ * `enough(i)` is false (the caller needs no shorter ones once an entry covers what it paints).
+ */
+export function containingEntries(e: SortedEntries, width: number, lenCount: Int32Array, words: ArrayLike<number>, maxLen: number, enough: (i: number) => boolean = () => false): number[] {
   const out: number[] = [];
-  for (let l = 0; l <= maxLen; l++) {
+  for (let l = maxLen; l >= 0; l--) {
     if (lenCount[l] === 0) continue;
     let i: number;
     if (width === 1) {
@@ -117,7 +129,10 @@ export function containingEntries(e: SortedEntries, width: number, lenCount: Int
     } else {
       i = findEntry(e, width, maskedWords(words, 0, l, width), 0, l);
     }
-    if (i >= 0) out.push(i);
+    if (i >= 0) {
+      out.push(i);
+      if (enough(i)) break;
+    }
   }
   return out;
 }

@@ -124,9 +124,10 @@ export class AddressTable {
       root.fill(0, this.rootBase + start, this.rootBase + end);
       const first = (start << (32 - ROOT)) >>> 0;
       const words = [first, 0, 0, 0];
-      for (const i of containingEntries(entries, this.width, lenCount, words, ROOT)) {
-        if (entries.addr[i * this.width] < first) this.paintCells(i, start, end);
-      }
+      // Longest first, stopping at one that covers the whole range; painted shortest first.
+      const covers = (i: number) => this.cellOf(i) + 2 ** (ROOT - entries.len[i]) >= end;
+      const around = containingEntries(entries, this.width, lenCount, words, ROOT, covers);
+      for (let k = around.length - 1; k >= 0; k--) if (entries.addr[around[k] * this.width] < first) this.paintCells(around[k], start, end);
       const lo = lowerBound(entries, this.width, words, 0, 0);
       let hi = lo;
       while (hi < entries.len.length && entries.addr[hi * this.width] >>> (32 - ROOT) < end) hi++;

@@ -3,6 +3,7 @@
 
 import { BpfProgram, XdpMode } from '../../native/lib';
 import { CompileOptions, CompiledRuleset, compileRuleset } from '../compiler/compile';
+import { EntriesPool } from '../compiler/entries-pool';
 import { Ruleset } from '../ruleset/model';
 import { CounterSnapshot, fixedSlots, readCounters, zeroSlots } from './counters';
 import { GenerationWriter } from './generation-writer';
@@ -30,6 +31,8 @@ export class DataPlane {
   readonly adopted: boolean;
   readonly interfaces = new Map<string, AttachedInterface & { cls: number }>();
   private readonly writer: GenerationWriter;
+  /** Address entry arrays of generations no copy holds any more, for the next compiles. */
+  private readonly entriesPool = new EntriesPool();
   private explainer: LoadedDataPath | null = null;
   private current: CompiledRuleset | null = null;
   /** Rule id -> counter slot of the generation in force (restored from state after a restart). */
@@ -39,7 +42,7 @@ export class DataPlane {
     this.program = loaded.program;
     this.maps = loaded.maps;
     this.adopted = loaded.adopted;
-    this.writer = new GenerationWriter(this.maps);
+    this.writer = new GenerationWriter(this.maps, this.entriesPool);
   }
 
   static open(opts: DataPlaneOptions): DataPlane {
@@ -69,13 +72,16 @@ export class DataPlane {
       ifaceClasses: this.ifaceClasses(),
       previousSlots: this.slotsInForce,
       previous: this.current,
+      entriesPool: this.entriesPool,
       ...extra,
     });
   }
 
   /**
    * Makes a compiled ruleset live: the idle copy is written, counters of newly used slots are
-   * zeroed, then one flip. `beforeCommit` runs after everything is written and before the flip
+   * zeroed, then one flip. The address entries of the generation the idle copy held before are
+   * recycled for later compiles when no copy holds them any more: keep no compiled ruleset
+   * older than the one in force (compiles from it would recompute everything). `beforeCommit` runs after everything is written and before the flip
    * (the daemon persists state there); if it throws, nothing live has changed.
    */
   apply(compiled: CompiledRuleset, beforeCommit?: () => void): bigint {

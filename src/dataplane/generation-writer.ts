@@ -15,13 +15,16 @@ import {
   VC_PER_COPY,
 } from './layout';
 import { AddressTable } from './address-table';
+import type { EntriesPool } from '../compiler/entries-pool';
 import { AddressHistory, cellCount } from './address-history';
 
 /**
- * Past this many changed root cells (of 2^24) a copy's address table is rebuilt whole: freeing and
- * rebuilding cell by cell costs more than one sweep there (measured: bench/control/incremental.ts).
+ * Past this many changed root cells (of 2^24) a copy's address table is rebuilt whole: updating
+ * costs ~50 ns per cell, a rebuild ~15 ms for the root plus ~0.13 us per entry (1M IPv4 prefixes:
+ * 130-190 ms, break-even near 3M cells; 250k IPv6: 40 ms, near 0.8M cells).
  */
-const INCREMENTAL_CELLS = 1 << 21;
+const MIN_CELLS = 1 << 18;
+const CELLS_PER_ENTRY = 2;
 
 export class GenerationWriter {
   /** What each copy holds, when this process wrote it; null = unknown (adopted maps). */
@@ -32,7 +35,7 @@ export class GenerationWriter {
   /** How the last prepare wrote the address tables (tests, benchmarks). */
   lastAddressWrite: { 4: 'kept' | 'updated' | 'rebuilt'; 6: 'kept' | 'updated' | 'rebuilt' } = { 4: 'rebuilt', 6: 'rebuilt' };
 
-  constructor(private readonly maps: DataPathMaps) {
+  constructor(private readonly maps: DataPathMaps, private readonly pool: EntriesPool | null = null) {
     this.tables = [0, 1].map((copy) => ({
       4: new AddressTable(4, copy, maps.addressViews[4]),
       6: new AddressTable(6, copy, maps.addressViews[6]),
@@ -65,7 +68,17 @@ export class GenerationWriter {
       encodeConfig({ ...next.config, numRules: next.rules.length }),
     );
     this.held[copy] = next;
+    if (known) this.recycle(known, copy);
     return copy;
+  }
+
+  /** The entries `old` held in `copy`, when neither copy holds them now, go back to the pool. */
+  private recycle(old: CompiledRuleset, copy: number): void {
+    const other = this.held[1 - copy];
+    for (const [key, width] of [['v4', 1], ['v6', 4]] as const) {
+      const e = old.addresses[key];
+      if (e !== this.held[copy]?.addresses[key] && e !== other?.addresses[key]) this.pool?.give(width, e);
+    }
   }
 
   /** Makes `copy` live (one aligned 8-byte store), then waits until no packet uses the old one. */
@@ -95,7 +108,7 @@ export class GenerationWriter {
       const entries = family === 4 ? next.addresses.v4 : next.addresses.v6;
       const cells = dirty && (family === 4 ? dirty.v4 : dirty.v6);
       if (cells && cells.length === 0) this.lastAddressWrite[family] = 'kept';
-      else if (cells && cellCount(cells) <= INCREMENTAL_CELLS) {
+      else if (cells && cellCount(cells) <= Math.max(MIN_CELLS, entries.len.length * CELLS_PER_ENTRY)) {
         this.tables[copy][family].update(entries, cells);
         this.lastAddressWrite[family] = 'updated';
       } else {

@@ -504,34 +504,6 @@ export class PrefixList {
   }
 }
 
-/**
- * The changes from `from` to `to` by membership tests (two hash probes per member), or null as
- * soon as there are more than `limit` of them: for lists not derived by withChanges.
- */
-export function diffPrefixLists(from: PrefixList, to: PrefixList, limit = Infinity): PrefixChanges | null {
-  if (Math.abs(from.countV4 - to.countV4) + Math.abs(from.countV6 - to.countV6) > limit) return null;
-  const changes: PrefixChanges = { added: new PrefixList(), removed: new PrefixList() };
-  const collect = (a: PrefixList, b: PrefixList, into: PrefixList): boolean => {
-    const v4 = a.v4();
-    for (let i = 0; i < v4.len.length; i++) {
-      if (!b.hasV4(v4.addr[i], v4.len[i])) {
-        into.addV4(v4.addr[i], v4.len[i]);
-        if (changes.added.size + changes.removed.size > limit) return false;
-      }
-    }
-    const v6 = a.v6();
-    for (let i = 0; i < v6.len.length; i++) {
-      const words = v6.addr.subarray(i * 4, i * 4 + 4);
-      if (!b.hasV6(words, v6.len[i])) {
-        into.add({ family: 6, words: Array.from(words), len: v6.len[i] });
-        if (changes.added.size + changes.removed.size > limit) return false;
-      }
-    }
-    return true;
-  };
-  return collect(to, from, changes.added) && collect(from, to, changes.removed) ? changes : null;
-}
-
 /** murmur3's 32-bit finaliser: prefixes differ in few bits, so spread them over the low ones. */
 function mix(x: number): number {
   let h = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
