@@ -81,7 +81,7 @@ export function replaceSet(cur: RulesetJson, name: string, body: unknown): Rules
  * (`10.0.0.1` = `10.0.0.1/32`); adding a member or removing a non-member is no error; the same
  * prefix in both lists is.
  */
-export function patchSet(cur: RulesetJson, name: string, body: unknown, current: PrefixList): RulesetJson {
+export function patchSet(cur: RulesetJson, name: string, body: unknown, current: PrefixList): { json: RulesetJson; list: PrefixList } {
   const members = setMembers(cur, name);
   const issues = checkSchema('setPatch', body);
   if (issues.length > 0) throw invalid('invalid set patch', issues);
@@ -104,7 +104,10 @@ export function patchSet(cur: RulesetJson, name: string, body: unknown, current:
     const p = prefixOf(text);
     return !current.has(p) && fresh.add(p);
   });
-  return withSet(cur, name, appended.length > 0 ? [...kept, ...appended] : kept);
+  // The parsed set follows from the one in force by the same changes: the daemon need not parse
+  // a million members again, and the compiler sees exactly what changed.
+  const list = current.withChanges(added.list, removed.list);
+  return { json: withSet(cur, name, appended.length > 0 ? [...kept, ...appended] : kept), list };
 }
 
 /** A member already checked by parseSetElements, parsed again (IPv4 through the fast path). */

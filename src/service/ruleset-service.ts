@@ -167,7 +167,10 @@ export class RulesetService implements MetricsSource {
       edits.setMembers(cur.json, name);
       const current = cur.model.sets.get(name);
       if (!current) throw new ServiceError('internal', `set "${name}" is missing from the model`);
-      return this.parse(edits.patchSet(cur.json, name, body, current));
+      const { json, list } = edits.patchSet(cur.json, name, body, current);
+      const members = json.sets?.[name];
+      if (Array.isArray(members) && members !== cur.json.sets?.[name]) this.parsedSets.set(members, list);
+      return this.parse(json);
     });
   }
 
