@@ -47,6 +47,9 @@ async function main(): Promise<void> {
   if (opts.sections.has('miss')) report.miss = await section('miss flood', () => runMiss(opts, log, { rules: 4096, v4: 1_000_000, v6: 100_000 }));
   if (opts.sections.has('control')) report.control = await section('control plane', () => runControl(opts, log));
   if (opts.sections.has('veth')) report.veth = await section('veth traffic', () => runVeth(opts, log));
+  if (report.host.bpfStatsAtStart || report.datapath?.bpfStatsDuring) {
+    report.notes.push('kernel.bpf_stats_enabled was on during the data path section (switched on by something else): every BPF_PROG_TEST_RUN figure includes its clock reads; compare with XDP_PASS');
+  }
   if (report.datapath?.skipped.length) report.notes.push(`data path blocks left out (time budget): ${report.datapath.skipped.join('; ')}`);
   if (report.control && !('metricsMs' in report.control.service)) report.notes.push(`REST figures: ${report.control.service.skipped}`);
 

@@ -12,7 +12,7 @@ fi
 
 # Debian packages: the BPF toolchain, libbpf, and the tools tests and benchmarks drive.
 PACKAGES=(clang llvm libbpf-dev libelf-dev zlib1g-dev pkg-config bpftool iproute2 xdp-tools
-          netsniff-ng nftables iptables tcpdump iputils-ping make g++ python3)
+          netsniff-ng nftables iptables tcpdump iputils-ping ethtool make g++ python3)
 missing=()
 for p in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

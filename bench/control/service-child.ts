@@ -13,7 +13,7 @@ import { build } from '../../src/api/app';
 import { DataPlane } from '../../src/dataplane/dataplane';
 import { RulesetService } from '../../src/service/ruleset-service';
 import { StateStore } from '../../src/service/state-store';
-import { CHANGED_RULE, withSetPatched } from '../lib/changes';
+import { CHANGED_RULE, planSetPatch } from '../lib/changes';
 import { MemorySample, memoryOf } from '../lib/memory';
 import { rulesetToJson } from '../lib/ruleset-json';
 import { Summary, summarize } from '../lib/stats';
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     const put = await call('PUT', '/v1/ruleset', json);
 
     const rule = json.rules.find((r) => r.id === CHANGED_RULE)!;
-    const patch = withSetPatched(w.ruleset, 'block4', PATCH_ELEMENTS);
+    const patch = planSetPatch(w.ruleset, 'block4', PATCH_ELEMENTS);
     const ruleMs: number[] = [];
     const patchMs: number[] = [];
     const metricsMs: number[] = [];

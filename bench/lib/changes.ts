@@ -19,13 +19,21 @@ export function withRuleEdited(rs: Ruleset): { ruleset: Ruleset; rule: Rule } {
 }
 
 export interface SetPatch {
-  ruleset: Ruleset;
+  /** n/2 new IPv4 prefixes, and n/2 of the set's members */
   add: string[];
   remove: string[];
+  /** the ruleset with the set patched (derived with withChanges, as the daemon does) */
+  forward(rs: Ruleset): Ruleset;
+  /** the patch undone, derived from the patched list in turn */
+  back(rs: Ruleset): Ruleset;
 }
 
-/** `set` patched: its first n/2 IPv4 prefixes removed, n/2 new ones added. */
-export function withSetPatched(rs: Ruleset, set: string, n: number): SetPatch {
+/**
+ * A 1,000-element patch of `set`: its first n/2 IPv4 prefixes removed, n/2 new ones added.
+ * Lists are derived with PrefixList.withChanges, so the compiler sees the exact difference the
+ * way it does for PATCH /v1/sets/:name.
+ */
+export function planSetPatch(rs: Ruleset, set: string, n: number): SetPatch {
   const list = rs.sets.get(set);
   if (!list) throw new Error(`no set ${set}`);
   const half = n >> 1;
@@ -33,20 +41,20 @@ export function withSetPatched(rs: Ruleset, set: string, n: number): SetPatch {
   const removed = new PrefixList();
   for (let i = 0; i < half; i++) removed.addV4(addr[i], len[i]);
   const fresh = new PrefixList();
-  const candidates = randomV4Set(new BenchRng(99), half * 4);
-  const c = candidates.v4();
+  const c = randomV4Set(new BenchRng(99), half * 4).v4();
   for (let i = 0; i < c.len.length && fresh.countV4 < half; i++) {
-    const p = { family: 4 as const, words: [c.addr[i]], len: c.len[i] };
-    if (!list.has(p)) fresh.addV4(c.addr[i], c.len[i]);
+    if (!list.has({ family: 4, words: [c.addr[i]], len: c.len[i] })) fresh.addV4(c.addr[i], c.len[i]);
   }
   if (fresh.countV4 < half) throw new Error('could not find enough new prefixes for the set patch');
-  const patched = new PrefixList();
-  for (let i = half; i < len.length; i++) patched.addV4(addr[i], len[i]);
-  const f = fresh.v4();
-  for (let i = 0; i < f.len.length; i++) patched.addV4(f.addr[i], f.len[i]);
-  const v6 = list.v6();
-  for (let i = 0; i < v6.len.length; i++) patched.add({ family: 6, words: Array.from(v6.addr.subarray(i * 4, i * 4 + 4)), len: v6.len[i] });
-  const sets = new Map(rs.sets);
-  sets.set(set, patched);
-  return { ruleset: { ...rs, sets }, add: fresh.toStrings(), remove: removed.toStrings() };
+  const derive = (cur: Ruleset, add: PrefixList, remove: PrefixList): Ruleset => {
+    const sets = new Map(cur.sets);
+    sets.set(set, cur.sets.get(set)!.withChanges(add, remove));
+    return { ...cur, sets };
+  };
+  return {
+    add: fresh.toStrings(),
+    remove: removed.toStrings(),
+    forward: (cur) => derive(cur, fresh, removed),
+    back: (cur) => derive(cur, removed, fresh),
+  };
 }

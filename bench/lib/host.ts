@@ -10,6 +10,8 @@ export interface HostInfo {
   cpus: number;
   node: string;
   jitEnabled: number;
+  /** kernel.bpf_stats_enabled when the run started: when on, every figure includes its clock reads */
+  bpfStatsAtStart: number;
 }
 
 export function hostInfo(): HostInfo {
@@ -21,6 +23,7 @@ export function hostInfo(): HostInfo {
     cpus: os.cpus().length,
     node: process.version,
     jitEnabled: jitSetting(),
+    bpfStatsAtStart: bpfStatsSetting(),
   };
 }
 
@@ -35,12 +38,17 @@ export function requireJit(): void {
 
 const STATS_SYSCTL = '/proc/sys/kernel/bpf_stats_enabled';
 
+/** Someone else may have it on; then BPF_PROG_TEST_RUN figures include two clock reads per run. */
+export function bpfStatsSetting(): number {
+  return Number(fs.readFileSync(STATS_SYSCTL, 'utf8').trim());
+}
+
 /**
  * Turns kernel.bpf_stats_enabled on and returns the undo. Restored on exit too, since the switch
  * is global and costs every BPF program on the machine two clock reads per run.
  */
 export function enableBpfStats(): () => void {
-  const before = fs.readFileSync(STATS_SYSCTL, 'utf8').trim();
+  const before = String(bpfStatsSetting());
   fs.writeFileSync(STATS_SYSCTL, '1');
   let restored = false;
   const restore = () => {

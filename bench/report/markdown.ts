@@ -1,6 +1,6 @@
 // The printed report: markdown tables of medians (min–max) for every section, then the targets.
 
-import { formatNumber, formatSummary } from '../lib/stats';
+import { formatNumber, formatSummary, ratio } from '../lib/stats';
 import { PACKET_KINDS } from '../lib/workload';
 import type { BenchReport } from './types';
 
@@ -20,14 +20,16 @@ export function renderMarkdown(r: BenchReport): string {
     const d = r.datapath;
     out.push(`### Data path, ns/packet (BPF_PROG_TEST_RUN, ${count(d.repeatPerCell)} runs per cell over ${d.packetsPerCell} distinct 64-byte frames)`, '');
     const rows = d.blocks.map((b) => [`${b.rules}`, b.v4 ? `${count(b.v4)} v4 + ${count(b.v6)} v6` : 'none',
-      ...PACKET_KINDS.map((k) => formatSummary(b.cells[k].xdpfw)), `${formatNumber(b.compileMs + b.applyMs)} ms`]);
+      ...PACKET_KINDS.map((k) => formatSummary(b.cells[k].xdpfw)),
+      `${formatNumber(Math.max(...PACKET_KINDS.map((k) => ratio(b.cells[k].xdpfw, b.cells[k].baseline))))}x`,
+      `${formatNumber(b.compileMs + b.applyMs)} ms`]);
     const ref = d.blocks.find((b) => b.rules === 4096 && b.v4 === 1_000_000) ?? d.blocks[d.blocks.length - 1];
     if (ref) {
       for (const [c, label] of [['baseline', 'baseline: 10 rules, no sets, same frames'], ['xdp-filter', 'xdp-filter (deny program, 10+10 addresses, 1 port)'], ['XDP_PASS', 'XDP_PASS']] as const) {
-        rows.push([label, `(in the trials of ${ref.rules} rules + ${count(ref.v4)} v4)`, ...PACKET_KINDS.map((k) => formatSummary(ref.cells[k][c])), '']);
+        rows.push([label, `(in the trials of ${ref.rules} rules + ${count(ref.v4)} v4)`, ...PACKET_KINDS.map((k) => formatSummary(ref.cells[k][c])), '', '']);
       }
     }
-    out.push(table(['rules', 'sets', ...PACKET_KINDS, 'compile+apply'], rows), '');
+    out.push(table(['rules', 'sets', ...PACKET_KINDS, 'worst vs baseline', 'compile+apply'], rows), '');
     const wrong = d.blocks.flatMap((b) => PACKET_KINDS.filter((k) => b.decided[k].rule !== b.decided[k].expected).map((k) => `${b.rules}/${count(b.v4)} ${k}`));
     if (d.skipped.length) out.push(`Left out to stay within the time budget (the machine was loaded): ${d.skipped.join('; ')}.`, '');
     if (wrong.length) out.push(`Packets decided by another rule than planned: ${wrong.join(', ')}.`, '');

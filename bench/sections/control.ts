@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { DataPlane } from '../../src/dataplane/dataplane';
 import type { Ruleset } from '../../src/ruleset/model';
-import { withRuleEdited, withSetPatched } from '../lib/changes';
+import { planSetPatch, withRuleEdited } from '../lib/changes';
 import { helperArgv } from '../lib/child';
 import { mapMemlock } from '../lib/host';
 import type { BenchOptions } from '../lib/options';
@@ -71,7 +71,7 @@ export function runControl(opts: BenchOptions, log: (s: string) => void): Contro
 
   const base = workloads[workloads.length - 1];
   const edited = withRuleEdited(base).ruleset;
-  const patched = withSetPatched(base, 'block4', PATCH_ELEMENTS).ruleset;
+  const patch = planSetPatch(base, 'block4', PATCH_ELEMENTS);
   const dp = DataPlane.open({ pinDir: null });
   let ruleEdit: ApplyFigures;
   let setPatch: ControlResult['setPatch'];
@@ -86,10 +86,14 @@ export function runControl(opts: BenchOptions, log: (s: string) => void): Contro
       edits.push(timeApply(dp, base));
     }
     ruleEdit = figures(edits);
+    // Each list derived from the one in force, as the daemon derives them.
     const patches: { compileMs: number; applyMs: number }[] = [];
+    let cur = base;
     for (let t = 0; t < opts.trials; t++) {
-      patches.push(timeApply(dp, patched));
-      patches.push(timeApply(dp, base));
+      cur = patch.forward(cur);
+      patches.push(timeApply(dp, cur));
+      cur = patch.back(cur);
+      patches.push(timeApply(dp, cur));
     }
     setPatch = { ...figures(patches), elements: PATCH_ELEMENTS };
   } finally {
