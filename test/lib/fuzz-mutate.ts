@@ -227,7 +227,7 @@ const FIELD_OPS: ReadonlyArray<readonly [number, Op]> = [
 const LAST_OPS: ReadonlyArray<readonly [number, Op | null]> = [[6, null], [3, truncate], [1, shift]];
 
 export function mutate(seed: Seed, rng: Rng): Mutant {
-  let frame = Buffer.from(seed.frame);
+  let frame: Buffer = Buffer.from(seed.frame);
   const ops: string[] = [];
   const rounds = rng.weighted([[5, 1], [3, 2], [2, 3], [1, 5]] as const);
   for (let i = 0; i < rounds; i++) {

@@ -97,11 +97,17 @@ function sameOutcome(a: Outcome, b: Outcome): boolean {
   }
 }
 
-/** Frame count for the soak: XDPFW_FUZZ_FRAMES, else 10 million under XDPFW_SOAK, else `normal`. */
-export function fuzzBudget(normal: number): number {
+/** The soak's frames (10 million), shared between the fuzz files. */
+export const SOAK_FRAMES = 10_000_000;
+
+/**
+ * Frame count of one fuzz file: XDPFW_FUZZ_FRAMES, else its share of the soak under XDPFW_SOAK,
+ * else `normal`.
+ */
+export function fuzzBudget(normal: number, soakShare: number): number {
   if (process.env.XDPFW_FUZZ_FRAMES) return Number(process.env.XDPFW_FUZZ_FRAMES);
   const soak = process.env.XDPFW_SOAK;
-  return soak && soak !== '0' ? 10_000_000 : normal;
+  return soak && soak !== '0' ? Math.round(SOAK_FRAMES * soakShare) : normal;
 }
 
 export function fuzzSeed(): number {
