@@ -39,6 +39,10 @@ export function installAuth(app: FastifyInstance, token: string | null): void {
   app.addHook('onRequest', async (req: FastifyRequest) => {
     const route = req.routeOptions.url;
     if (expected === null || (route !== undefined && OPEN_ROUTES.has(route))) return;
+    // Authorization is a singleton field (RFC 9110): with two, Node keeps the first, so a proxy
+    // appending a second one could be bypassed. Refuse the ambiguity.
+    const count = req.raw.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === 'authorization').length;
+    if (count > 1) throw new ServiceError('unauthorized', 'more than one Authorization header');
     const header = req.headers.authorization;
     // The scheme is matched as the contract writes it: `Bearer`, one space, the token.
     const given = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice('Bearer '.length) : null;
