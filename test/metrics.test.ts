@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import Fastify from 'fastify';
 import { buildMetricsRegistry, metricsPlugin } from '../src/metrics';
 import type { MetricsSource } from '../src/service/metrics-source';
+import { timeScrapes } from './lib/scrape-timing';
 import { parseExposition, samplesOf, valueOf, type Exposition } from '../netns-tests/lib/prom-text';
 
 type Counters = ReturnType<MetricsSource['counters']>;
@@ -175,21 +176,8 @@ test('a scrape with 4,096 rules is cheap', async () => {
   const registry = buildMetricsRegistry(src);
   await registry.metrics(); // warm up
   // CPU time, not wall time: the cost of a scrape, whatever else the machine is doing.
-  const cpu: number[] = [];
-  const wall: number[] = [];
-  let text = '';
-  for (let i = 0; i < 10; i++) {
-    const c0 = process.cpuUsage();
-    const t0 = process.hrtime.bigint();
-    text = await registry.metrics();
-    wall.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1e3);
-  }
-  cpu.sort((a, b) => a - b);
-  wall.sort((a, b) => a - b);
-  const median = cpu[5];
-  console.log(`# /metrics scrape, 4096 rules: median ${median.toFixed(1)} ms CPU, ${wall[5].toFixed(1)} ms wall, ${text.length} bytes`);
+  const { cpuMedianMs: median, wallMedianMs, text } = await timeScrapes(() => registry.metrics());
+  console.log(`# /metrics scrape, 4096 rules: median ${median.toFixed(1)} ms CPU, ${wallMedianMs.toFixed(1)} ms wall, ${text.length} bytes`);
   const e = parseExposition(text);
   assert.equal(samplesOf(e, 'xdpfw_rule_packets_total').length, 4096);
   assert.equal(valueOf(e, 'xdpfw_rule_bytes_total', { rule: 'rule-4095', action: 'drop' }), 4095 * 150_000 + 64);
