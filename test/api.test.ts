@@ -18,6 +18,7 @@ import { listen } from '../src/api/server';
 import { buildFrame } from './lib/packet';
 import { isRoot } from './lib/netdev';
 import { serviceFixture, type ServiceFixture } from './lib/service-fixture';
+import { stateBytes } from './lib/state-files';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const AUTH = { authorization: `Bearer ${TOKEN}` };
@@ -50,7 +51,7 @@ describe('REST API', { skip }, () => {
     return {
       etag: r.headers.etag,
       ruleset: r.body,
-      state: fs.readFileSync(fx.store.file),
+      state: stateBytes(fx.store),
       ssh: fx.service.explain({ iface: 'eth0', src: '203.0.113.9', dst: '10.0.0.1', dport: 22 }),
       bogon: fx.service.explain({ iface: 'eth0', src: '192.0.2.7', dst: '10.0.0.1', proto: 'udp' }),
     };
@@ -59,7 +60,7 @@ describe('REST API', { skip }, () => {
     const now = await snapshot();
     assert.equal(now.etag, before.etag, `${what}: generation moved`);
     assert.equal(now.ruleset, before.ruleset, `${what}: GET /v1/ruleset changed`);
-    assert.ok(now.state.equals(before.state), `${what}: state.json changed`);
+    assert.ok(now.state.equals(before.state), `${what}: the state dir changed`);
     assert.deepEqual([now.ssh, now.bogon], [before.ssh, before.bogon], `${what}: the data path changed`);
   }
   /** Sends a failing request; checks status, error code, detail paths, and that nothing changed. */
@@ -437,7 +438,7 @@ describe('REST API: failures of the environment change nothing', { skip }, () =>
     const app = await build(fx.service, { token: null, logger: pino({ level: 'silent' }), metrics: false });
     t.after(() => app.close());
     assert.equal((await app.inject({ method: 'PUT', url: '/v1/ruleset', payload: R0 })).statusCode, 200);
-    const before = fs.readFileSync(fx.store.file);
+    const before = stateBytes(fx.store);
     const ask = () => fx.service.explain({ iface: 'eth0', src: '192.0.2.1', dst: '10.0.0.1', proto: 'udp' });
     assert.deepEqual(ask(), { rule: 'drop-bogons', action: 'drop' });
 
@@ -447,7 +448,7 @@ describe('REST API: failures of the environment change nothing', { skip }, () =>
     const body = JSON.parse(r.body);
     assert.equal(body.error, 'internal');
     assert.match(body.message, /EROFS/);
-    assert.ok(fs.readFileSync(fx.store.file).equals(before), 'state.json changed');
+    assert.ok(stateBytes(fx.store).equals(before), 'the state dir changed');
     assert.equal(fx.service.generation(), 1);
     assert.deepEqual(ask(), { rule: 'drop-bogons', action: 'drop' }, 'the data path changed');
     assert.equal((await app.inject({ method: 'GET', url: '/v1/ruleset' })).headers.etag, '"1"');
@@ -458,7 +459,7 @@ describe('REST API: failures of the environment change nothing', { skip }, () =>
     assert.equal(ok.statusCode, 200, ok.body);
     assert.deepEqual(JSON.parse(ok.body), { generation: 2 });
     assert.deepEqual(ask(), { rule: null, action: 'pass' });
-    assert.deepEqual(fs.readdirSync(dir), ['state.json'], 'a temporary file was left behind');
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['state.journal', 'state.json'], 'a temporary file was left behind');
   });
 
   test('500 when the kernel refuses the change (ENOMEM injected); the old generation stays', async (t) => {
@@ -467,7 +468,7 @@ describe('REST API: failures of the environment change nothing', { skip }, () =>
     const app = await build(fx.service, { token: null, logger: pino({ level: 'silent' }), metrics: false });
     t.after(() => app.close());
     assert.equal((await app.inject({ method: 'PUT', url: '/v1/ruleset', payload: R0 })).statusCode, 200);
-    const before = fs.readFileSync(fx.store.file);
+    const before = stateBytes(fx.store);
     // The last write before the flip fails as a kernel out of memory would.
     const config = fx.dp.maps.get('config');
     const update = config.update.bind(config);
@@ -481,7 +482,7 @@ describe('REST API: failures of the environment change nothing', { skip }, () =>
     assert.equal(body.error, 'internal');
     assert.match(body.message, /ENOMEM/);
     assert.ok(fx.logs.some((l) => l.msg === 'apply failed; nothing changed' && (l.err as { errno?: number }).errno === 12), 'the errno is logged');
-    assert.ok(fs.readFileSync(fx.store.file).equals(before));
+    assert.ok(stateBytes(fx.store).equals(before));
     assert.equal(fx.service.generation(), 1);
     assert.deepEqual(fx.service.explain({ iface: 'eth0', src: '192.0.2.1', dst: '10.0.0.1', proto: 'udp' }), { rule: 'drop-bogons', action: 'drop' });
     assert.deepEqual(fx.service.explain({ iface: 'eth0', src: '10.1.5.1', dst: '10.0.0.1', proto: 'udp' }), { rule: null, action: 'pass' });
@@ -499,7 +500,7 @@ describe('REST API: failures of the environment change nothing', { skip }, () =>
     t.after(() => app.close());
     const parsed = (await import('../src/ruleset/validate')).parseRuleset(R0, { allowFileSets: false });
     await fx.service.applyParsed(parsed, { who: 'test', route: 'file' });
-    const before = fs.readFileSync(fx.store.file);
+    const before = stateBytes(fx.store);
     for (const [method, url, payload] of [
       ['PUT', '/v1/ruleset', R0], ['POST', '/v1/rules', { id: 'x', action: 'pass' }], ['PUT', '/v1/rules/off', { id: 'off', action: 'pass' }],
       ['DELETE', '/v1/rules/off'], ['PATCH', '/v1/sets/admins', { add: ['10.0.0.1'] }], ['PUT', '/v1/sets/admins', { elements: [] }],
@@ -511,7 +512,7 @@ describe('REST API: failures of the environment change nothing', { skip }, () =>
       assert.match(body.message, /\/etc\/xdpfw\/rules\.json/);
     }
     assert.equal(fx.service.generation(), 1);
-    assert.ok(fs.readFileSync(fx.store.file).equals(before));
+    assert.ok(stateBytes(fx.store).equals(before));
     assert.equal((await app.inject({ method: 'POST', url: '/v1/ruleset/validate', payload: R0 })).statusCode, 200, 'validate is no mutation');
   });
 

@@ -11,6 +11,7 @@ import { ClientError } from '../src/api/client';
 import { readCounters } from '../src/dataplane/counters';
 import { mapsPinDir } from '../src/dataplane/maps';
 import { XDP_DROP, XDP_PASS } from '../src/dataplane/layout';
+import { StateStore } from '../src/service/state-store';
 import { buildFrame } from './lib/packet';
 import { isRoot } from './lib/netdev';
 import { TestEnv, runCli, type DaemonProcess } from './lib/daemon-process';
@@ -125,7 +126,7 @@ describe('xdpfw run: lifecycle', { skip }, () => {
     assert.equal(headers.etag, '"5"');
     assert.deepEqual(body, JSON.parse(fs.readFileSync(next, 'utf8')));
     assert.equal(sendThroughAttached(blockedFrame, 1), XDP_PASS);
-    const state = JSON.parse(fs.readFileSync(`${env.stateDir}/state.json`, 'utf8'));
+    const state = new StateStore(env.stateDir).load()!;
     assert.equal(state.generation, 5);
     assert.ok(state.slots.ssh !== undefined);
     await daemon.stop();
@@ -210,6 +211,6 @@ describe('xdpfw run: start-up refusals and their exit codes', { skip }, () => {
     const r = runCli(['run', '--iface', env.veth.a, '--mode', 'native', '--pin-dir', env.pinDir, '--state-dir', env.stateDir, '--listen', `unix:${env.socket}`]);
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /generic mode; --mode native differs/);
-    assert.equal(JSON.parse(fs.readFileSync(`${env.stateDir}/state.json`, 'utf8')).generation, 1, 'a refused start wrote the state');
+    assert.equal(new StateStore(env.stateDir).load()!.generation, 1, 'a refused start wrote the state');
   });
 });

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { BpfProgram, xdpQuery } from '../native/lib';
 import { XDP_DROP, XDP_PASS } from '../src/dataplane/layout';
+import { StateStore } from '../src/service/state-store';
 import { buildFrame } from './lib/packet';
 import { isRoot } from './lib/netdev';
 import { Rng } from './lib/rng';
@@ -54,8 +55,8 @@ function enforced(): 'A' | 'B' | 'mix' {
 }
 
 function stateOnDisk(): { generation: number; which: 'A' | 'B' } {
-  const state = JSON.parse(fs.readFileSync(`${env.stateDir}/state.json`, 'utf8'));
-  const first = state.ruleset.sets.block[0];
+  const state = new StateStore(env.stateDir).load()!;
+  const first = (state.ruleset.sets?.block as string[])[0];
   return { generation: state.generation, which: first === '192.0.2.0/24' ? 'A' : 'B' };
 }
 

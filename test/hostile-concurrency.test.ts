@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { RuleJson, RulesetJson } from '../src/ruleset/model';
+import { StateStore } from '../src/service/state-store';
 import { listen, parseListen } from '../src/api/server';
 import { TOKEN, hostileApi, type HostileApi } from './lib/fuzz-api-fixture';
 import { SerialModel, requestOf, type MutationOp } from './lib/fuzz-serial-model';
@@ -128,11 +129,16 @@ test(`${TOTAL} concurrent mutations from ${CLIENTS} clients equal their serial o
 
   // And what each generation persisted: an acknowledged change must be exactly in it.
   const persisted = new Map<number, RulesetJson>();
-  const save = api.fx.store.save.bind(api.fx.store);
-  api.fx.store.save = (state) => {
-    persisted.set(state.generation, structuredClone(state.ruleset));
-    return save(state);
+  // Snapshots and journal lines alike: what a restart would load after each write.
+  const store = api.fx.store;
+  const reread = () => {
+    const state = new StateStore(store.dir).load()!;
+    persisted.set(state.generation, state.ruleset);
   };
+  const save = store.save.bind(store);
+  const append = store.append.bind(store);
+  store.save = (state) => (save(state), reread());
+  store.append = (record) => (append(record), reread());
 
   const answers: Answer[] = new Array(TOTAL);
   const ifMatch: (string | undefined)[] = new Array(TOTAL);
@@ -179,7 +185,7 @@ test(`${TOTAL} concurrent mutations from ${CLIENTS} clients equal their serial o
   const final = await call(new http.Agent(), port, 'GET', '/v1/ruleset');
   assert.equal(final.etag, `"${model.generation}"`);
   assert.deepEqual(JSON.parse(final.body), model.ruleset);
-  const state = JSON.parse(fs.readFileSync(api.fx.store.file, 'utf8'));
+  const state = new StateStore(api.fx.store.dir).load()!;
   assert.equal(state.generation, model.generation);
   assert.deepEqual(state.ruleset, model.ruleset);
   for (const op of ops) {

@@ -31,6 +31,12 @@ describe('RulesetService', { skip }, () => {
     t.after(() => first.close());
     await first.service.replaceRuleset(RS, caller);
     await first.service.addRule({ id: 'web', proto: 'tcp', dport: 80, action: 'pass' }, { before: 'dns' }, caller);
+    // Edits are journal lines after the snapshot of generation 1; the restart replays them.
+    await first.service.patchSet('bad', { add: ['198.51.100.7', '203.0.113.0/24'] }, caller);
+    await first.service.patchSet('bad', { add: ['192.0.2.0/25'], remove: ['198.51.100.7/32'] }, caller);
+    await first.service.addRule({ id: 'tmp', proto: 'gre', action: 'drop' }, {}, caller);
+    await first.service.deleteRule('tmp', caller);
+    assert.deepEqual(first.service.set('bad').elements, ['192.0.2.0/24', '203.0.113.0/24', '192.0.2.0/25']);
     for (let i = 0; i < 4; i++) first.dp.run(badFrame, first.ifindex.get('eth0'));
     const before = first.service.stats();
     assert.equal(before.rules[0].packets, 4);
@@ -39,8 +45,8 @@ describe('RulesetService', { skip }, () => {
     const second = serviceFixture({ dp: first.dp, veth: first.veth, stateDir: first.stateDir });
     const state = second.store.load();
     assert.ok(state);
-    assert.equal(await second.service.restore(state), 2);
-    assert.equal(second.service.generation(), 2);
+    assert.equal(await second.service.restore(state), 6);
+    assert.equal(second.service.generation(), 6);
     assert.deepEqual(second.service.ruleset().json, first.service.ruleset().json);
     assert.deepEqual(second.service.stats(), before);
     // New ids after the restore take free slots: the restored ones keep counting.

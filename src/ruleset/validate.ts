@@ -25,12 +25,6 @@ export interface ParseOptions {
   knownIfaces?: string[];
   /** Default true: check the capacity limits of model.ts LIMITS. */
   checkCapacity?: boolean;
-  /**
-   * Set member arrays already parsed, by identity (the daemon's ruleset in force): such an array
-   * is neither schema-checked nor parsed again, so a rule change on a ruleset with a million-prefix
-   * set costs no set work. Arrays are treated as immutable.
-   */
-  knownSets?: WeakMap<object, PrefixList>;
 }
 
 export type ParseResult =
@@ -45,7 +39,7 @@ type Doc = Record<string, unknown>;
 const isObject = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function parseRuleset(input: unknown, opts: ParseOptions): ParseResult {
-  const issues = checkSchema('ruleset', withoutKnownSets(input, opts.knownSets));
+  const issues = checkSchema('ruleset', input);
   if (!isObject(input)) return failure(issues);
 
   // Semantic checks look only at the parts the schema accepted, so one mistake is not reported
@@ -110,8 +104,6 @@ export function parseRuleset(input: unknown, opts: ParseOptions): ParseResult {
 /** One set's members, or null after pushing its issues. */
 function loadSet(name: string, value: string[] | { file: string }, opts: ParseOptions, issues: ValidationIssue[]): PrefixList | null {
   const at = pointerJoin('/sets', name);
-  const known = opts.knownSets?.get(value);
-  if (known) return known;
   if (Array.isArray(value)) {
     const { list, errors } = parsePrefixStrings(value);
     for (const e of errors) issues.push({ path: pointerJoin(at, e.index), message: e.message });
@@ -147,19 +139,6 @@ function inlineJson(input: RulesetJson, sets: ReadonlyMap<string, PrefixList>): 
     }
   }
   return out;
-}
-
-/** The input with already-parsed member arrays emptied, for the schema check only. */
-function withoutKnownSets(input: unknown, known: WeakMap<object, PrefixList> | undefined): unknown {
-  if (!known || !isObject(input) || !isObject(input.sets)) return input;
-  const sets: Doc = {};
-  let changed = false;
-  for (const [name, value] of Object.entries(input.sets)) {
-    const skip = typeof value === 'object' && value !== null && known.has(value);
-    sets[name] = skip ? [] : value;
-    changed ||= skip;
-  }
-  return changed ? { ...input, sets } : input;
 }
 
 function sortIssues(issues: readonly ValidationIssue[]): ValidationIssue[] {

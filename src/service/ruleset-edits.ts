@@ -1,12 +1,13 @@
 // The REST mutations as pure edits of the ruleset JSON in force: each returns the new JSON, or
 // throws the ServiceError the contract gives (404 unknown rule or set, 409 duplicate id, 400 a
-// body that cannot be an edit). Validation of the result as a whole happens afterwards.
+// body that cannot be an edit). What spans the whole ruleset (capacity) is checked afterwards.
 
 import { Prefix, PrefixList, parsePrefix, prefixKey, scanIPv4Prefix } from '../ruleset/address';
 import type { RuleJson, RulesetJson } from '../ruleset/model';
 import { checkSchema } from '../ruleset/schema';
 import { parseSetElements } from '../ruleset/validate';
 import { ServiceError, invalid } from './errors';
+import { MemberKey, SetMembers, memberKey, setsWithMembers } from './set-members';
 
 export interface Placement {
   before?: string;
@@ -53,36 +54,50 @@ export function ruleIndex(cur: RulesetJson, id: string): number {
   return index;
 }
 
+/** Throws 404 unless the ruleset has a set `name`; never reads its members (they may be unbuilt). */
+export function requireSet(cur: RulesetJson, name: string): void {
+  if (!Object.hasOwn(cur.sets ?? {}, name)) throw new ServiceError('not_found', `no set "${name}"`);
+}
+
 /** The members of a set as stored (file-backed sets are always inline in the daemon). */
 export function setMembers(cur: RulesetJson, name: string): string[] {
-  const value = Object.hasOwn(cur.sets ?? {}, name) ? cur.sets![name] : undefined;
-  if (value === undefined) throw new ServiceError('not_found', `no set "${name}"`);
+  requireSet(cur, name);
+  const value = cur.sets![name];
   if (!Array.isArray(value)) throw new ServiceError('internal', `set "${name}" is not inline`);
   return value;
 }
 
-function withSet(cur: RulesetJson, name: string, members: string[]): RulesetJson {
-  return { ...cur, sets: { ...cur.sets, [name]: members } };
+/** The ruleset with set `name` bound to `members` (built when first read). */
+export function withMembers(cur: RulesetJson, name: string, members: SetMembers): RulesetJson {
+  return { ...cur, sets: setsWithMembers(cur.sets, name, members) };
 }
 
 /** PUT /v1/sets/:name `{"elements": [...]}`: duplicates (as prefixes) are kept once. */
-export function replaceSet(cur: RulesetJson, name: string, body: unknown): RulesetJson {
-  setMembers(cur, name);
+export function replaceSet(cur: RulesetJson, name: string, body: unknown): { elements: string[]; list: PrefixList } {
+  requireSet(cur, name);
   const issues = checkSchema('setReplace', body);
   if (issues.length > 0) throw invalid('invalid set', issues);
   const elements = (body as { elements: string[] }).elements;
   const parsed = parseSetElements(elements, '/elements');
   if (!parsed.ok) throw invalid('invalid set members', parsed.errors);
-  return withSet(cur, name, uniqueByPrefix(elements));
+  return { elements: uniqueByPrefix(elements), list: parsed.list };
+}
+
+/** A PATCH as applied: the members added (new prefixes only) and removed (members only). */
+export interface AppliedPatch {
+  members: SetMembers;
+  list: PrefixList;
+  add: string[];
+  remove: string[];
 }
 
 /**
  * PATCH /v1/sets/:name `{"add": [...], "remove": [...]}`: members compare as prefixes
  * (`10.0.0.1` = `10.0.0.1/32`); adding a member or removing a non-member is no error; the same
- * prefix in both lists is.
+ * prefix in both lists is. `current` is the parsed set in force: it answers membership, so the
+ * patch costs O(patch), not O(members).
  */
-export function patchSet(cur: RulesetJson, name: string, body: unknown, current: PrefixList): { json: RulesetJson; list: PrefixList } {
-  const members = setMembers(cur, name);
+export function patchSet(members: SetMembers, body: unknown, current: PrefixList): AppliedPatch {
   const issues = checkSchema('setPatch', body);
   if (issues.length > 0) throw invalid('invalid set patch', issues);
   const { add = [], remove = [] } = body as { add?: string[]; remove?: string[] };
@@ -96,9 +111,13 @@ export function patchSet(cur: RulesetJson, name: string, body: unknown, current:
   );
   if (both.length > 0) throw invalid('the same prefix is in add and remove', both);
 
-  // `current` (the set in force) answers membership without re-parsing a million members; a
-  // prefix being removed is never one being added, so it stays valid for the additions.
-  const kept = removed.list.size > 0 ? members.filter((text) => !removed.list.has(prefixOf(text))) : members;
+  const gone = new Set<MemberKey>();
+  const removedTexts = remove.filter((text) => {
+    const key = memberKey(text);
+    if (gone.has(key) || !current.has(prefixOf(text))) return false;
+    gone.add(key);
+    return true;
+  });
   const fresh = new PrefixList();
   const appended = add.filter((text) => {
     const p = prefixOf(text);
@@ -107,9 +126,8 @@ export function patchSet(cur: RulesetJson, name: string, body: unknown, current:
   // The parsed set follows from the one in force by the same changes: the daemon need not parse
   // a million members again, and the compiler sees exactly what changed.
   const list = current.withChanges(added.list, removed.list);
-  return { json: withSet(cur, name, appended.length > 0 ? [...kept, ...appended] : kept), list };
+  return { members: members.patch(appended, [...gone]), list, add: appended, remove: removedTexts };
 }
-
 /** A member already checked by parseSetElements, parsed again (IPv4 through the fast path). */
 function prefixOf(text: string): Prefix {
   const key = scanIPv4Prefix(text);

@@ -1,7 +1,12 @@
 // RulesetService: the one place the ruleset in force changes. Every mutation is serialised and
-// goes the same way: new JSON -> validate -> compile -> write the idle copy -> persist the state
-// -> flip -> generation + 1 -> acknowledge. A failure at any step before the flip leaves the
-// previous generation in force, in the maps and in state.json alike.
+// goes the same way: new JSON + model -> validate -> compile -> write the idle copy -> persist the
+// state -> flip -> generation + 1 -> acknowledge. A failure at any step before the flip leaves
+// the previous generation in force, in the maps and in the state dir alike.
+//
+// A whole ruleset is validated whole and persisted as a snapshot. A REST edit of one rule or set
+// is validated alone and the model in force is edited by it (the other 4,095 rules and the other
+// million set members were checked when they came in), and it is persisted as one journal line:
+// its cost follows the size of the edit, not of the ruleset.
 
 import type { Logger } from 'pino';
 import { xdpQuery } from '../../native/lib';
@@ -13,11 +18,15 @@ import type { RuleJson, Ruleset, RulesetJson, ValidationIssue } from '../ruleset
 import { summariseRuleset, type RulesetSummary } from '../ruleset/summary';
 import { parseRule, parseRuleset, type ParseResult } from '../ruleset/validate';
 import type { PrefixList } from '../ruleset/address';
+import { capacityIssues } from '../ruleset/capacity';
+import type { Rule } from '../ruleset/model';
+import { pointerJoin } from '../ruleset/pointer';
 import { ServiceError, invalid } from './errors';
 import { ExplainQuery, explainFrame } from './explain-frame';
 import type { MetricsSource, PacketBytes } from './metrics-source';
 import { SerialQueue } from './serial-queue';
-import { PersistedState, STATE_VERSION, StateStore } from './state-store';
+import { JournalRecord, PersistedState, STATE_VERSION, SetChange, StateStore } from './state-store';
+import { SetMembers } from './set-members';
 import * as edits from './ruleset-edits';
 import { versions, type Versions } from './versions';
 
@@ -52,6 +61,17 @@ interface InForce {
   json: RulesetJson;
   model: Ruleset;
   compiled: CompiledRuleset;
+  /** Sets changed by PATCH since the ruleset came in: their member strings, built on demand. */
+  members: ReadonlyMap<string, SetMembers>;
+}
+
+/** A ruleset ready to commit: its JSON and model, and how to persist it. */
+interface Change {
+  json: RulesetJson;
+  model: Ruleset;
+  members: ReadonlyMap<string, SetMembers>;
+  /** null: a whole ruleset (a snapshot); else the journal delta of a REST edit. */
+  delta: { rules: boolean; sets: Record<string, SetChange> } | null;
 }
 
 export interface Stats {
@@ -89,8 +109,6 @@ export class RulesetService implements MetricsSource {
   private readonly queue = new SerialQueue();
   private readonly applyListeners: ((seconds: number) => void)[] = [];
   private inForce: InForce | null = null;
-  /** Member arrays of the ruleset in force -> their parsed sets (see ParseOptions.knownSets). */
-  private parsedSets = new WeakMap<object, PrefixList>();
   readonly watchFile: string | null;
 
   constructor(opts: ServiceOptions) {
@@ -114,7 +132,7 @@ export class RulesetService implements MetricsSource {
       const parsed = parseRuleset(state.ruleset, { allowFileSets: false, knownIfaces: this.ifaceNames() });
       if (!parsed.ok) throw invalid(`the ruleset in ${this.store.file} is not valid here`, parsed.errors);
       this.dp.restoreSlots(new Map(Object.entries(state.slots)));
-      return this.commit(parsed, state.generation, { who: 'startup', route: `restore ${this.store.file}` });
+      return this.commit(whole(parsed), state.generation, { who: 'startup', route: `restore ${this.store.file}` });
     });
   }
 
@@ -127,50 +145,59 @@ export class RulesetService implements MetricsSource {
       if (!parsed.ok) throw rejection('the ruleset is not valid', parsed.errors, parsed.capacity);
       if (this.inForce === null && stored) this.dp.restoreSlots(new Map(Object.entries(stored.slots)));
       const base = this.inForce?.generation ?? stored?.generation ?? 0;
-      return this.commit(parsed, base + 1, caller);
+      return this.commit(whole(parsed), base + 1, caller);
     });
   }
 
   // ---- mutations (CONTRACT section 5) ------------------------------------------------------
 
   replaceRuleset(body: unknown, opts: MutationOptions): Promise<number> {
-    return this.mutate(opts, () => parseRuleset(body, { allowFileSets: false, knownIfaces: this.ifaceNames() }));
+    return this.mutate(opts, () => {
+      const parsed = this.parse(body);
+      if (!parsed.ok) throw rejection('the change is not valid', parsed.errors, parsed.capacity);
+      return whole(parsed);
+    });
   }
 
   addRule(body: unknown, at: edits.Placement, opts: MutationOptions): Promise<number> {
     return this.mutate(opts, (cur) => {
-      const rule = this.checkRule(body, cur.json);
+      const { json: rule, model } = this.checkRule(body, cur.json);
       const { json, index } = edits.insertRule(cur.json, rule, at);
-      return rebase(this.parse(json), `/rules/${index}`);
+      return this.ruleEdit(cur, json, spliced(cur.model.rules, index, 0, model), index);
     });
   }
 
   replaceRule(id: string, body: unknown, opts: MutationOptions): Promise<number> {
     return this.mutate(opts, (cur) => {
       edits.ruleIndex(cur.json, id);
-      const rule = this.checkRule(body, cur.json);
+      const { json: rule, model } = this.checkRule(body, cur.json);
       const { json, index } = edits.replaceRule(cur.json, id, rule);
-      return rebase(this.parse(json), `/rules/${index}`);
+      return this.ruleEdit(cur, json, spliced(cur.model.rules, index, 1, model), index);
     });
   }
 
   deleteRule(id: string, opts: MutationOptions): Promise<number> {
-    return this.mutate(opts, (cur) => this.parse(edits.deleteRule(cur.json, id)));
+    return this.mutate(opts, (cur) => {
+      const index = edits.ruleIndex(cur.json, id);
+      return this.ruleEdit(cur, edits.deleteRule(cur.json, id), spliced(cur.model.rules, index, 1), null);
+    });
   }
 
   replaceSet(name: string, body: unknown, opts: MutationOptions): Promise<number> {
-    return this.mutate(opts, (cur) => this.parse(edits.replaceSet(cur.json, name, body)));
+    return this.mutate(opts, (cur) => {
+      const { elements, list } = edits.replaceSet(cur.json, name, body);
+      const members = SetMembers.of(elements);
+      return this.setEdit(cur, name, list, members, { elements });
+    });
   }
 
   patchSet(name: string, body: unknown, opts: MutationOptions): Promise<number> {
     return this.mutate(opts, (cur) => {
-      edits.setMembers(cur.json, name);
+      edits.requireSet(cur.json, name);
       const current = cur.model.sets.get(name);
       if (!current) throw new ServiceError('internal', `set "${name}" is missing from the model`);
-      const { json, list } = edits.patchSet(cur.json, name, body, current);
-      const members = json.sets?.[name];
-      if (Array.isArray(members) && members !== cur.json.sets?.[name]) this.parsedSets.set(members, list);
-      return this.parse(json);
+      const patch = edits.patchSet(this.membersOf(cur, name), body, current);
+      return this.setEdit(cur, name, patch.list, patch.members, { add: patch.add, remove: patch.remove });
     });
   }
 
@@ -218,7 +245,8 @@ export class RulesetService implements MetricsSource {
 
   set(name: string): { generation: number; name: string; elements: string[]; count: number } {
     const cur = this.current();
-    const elements = edits.setMembers(cur.json, name);
+    edits.requireSet(cur.json, name);
+    const elements = this.membersOf(cur, name).toArray();
     const unique = (cur.model.sets.get(name)?.size ?? elements.length) === elements.length ? elements : edits.uniqueByPrefix(elements);
     return { generation: cur.generation, name, elements: unique, count: unique.length };
   }
@@ -308,7 +336,7 @@ export class RulesetService implements MetricsSource {
 
   // ---- the one path of change --------------------------------------------------------------
 
-  private mutate(opts: MutationOptions, build: (cur: InForce) => ParseResult): Promise<number> {
+  private mutate(opts: MutationOptions, build: (cur: InForce) => Change): Promise<number> {
     return this.queue.run(() => {
       if (this.watchFile !== null) {
         throw new ServiceError('conflict', `the ruleset is owned by ${this.watchFile} (--watch): edit that file instead`, [{ path: '', message: `managed by ${this.watchFile}` }]);
@@ -317,29 +345,27 @@ export class RulesetService implements MetricsSource {
       if (opts.ifMatch !== undefined && !etagMatches(opts.ifMatch, cur?.generation ?? 0)) {
         throw new ServiceError('precondition_failed', `If-Match ${opts.ifMatch} is stale: the generation in force is ${cur?.generation ?? 0}`);
       }
-      const parsed = cur ? build(cur) : build(this.emptyInForce());
-      if (!parsed.ok) throw rejection('the change is not valid', parsed.errors, parsed.capacity);
-      return this.commit(parsed, (cur?.generation ?? 0) + 1, opts);
+      const change = build(cur ?? this.emptyInForce());
+      // Before the first ruleset there is no snapshot a journal line could follow.
+      return this.commit(cur ? change : { ...change, delta: null }, (cur?.generation ?? 0) + 1, opts);
     });
   }
 
   /** Compile, write the idle copy, persist, flip. Runs inside the queue. */
-  private commit(parsed: ParseResult & { ok: true }, generation: number, caller: Caller): number {
+  private commit(change: Change, generation: number, caller: Caller): number {
     const started = process.hrtime.bigint();
-    const model = parsed.ruleset;
+    const { model, json, members } = change;
     const compiled = this.compileOrReject(model);
-    const json = parsed.json;
     const epochBefore = this.dp.epoch();
     try {
-      this.dp.apply(compiled, () => this.persist(generation, json, compiled));
+      this.dp.apply(compiled, () => this.persist(generation, change, compiled));
     } catch (e) {
       // The flip is one store; only the grace-period wait after it can fail. If the epoch moved,
       // the new generation is live and persisted: report it as applied.
       if (this.dp.epoch() === epochBefore) throw asServiceError(e, this.log, caller);
       this.log.error({ err: errFields(e), generation }, 'applied, but waiting for the RCU grace period failed');
     }
-    this.inForce = { generation, json, model, compiled };
-    this.rememberSets(json, model);
+    this.inForce = { generation, json, model, compiled, members };
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.log.info(
       { generation, rules: model.rules.length, enabled: compiled.rules.length, duration_ms: Math.round(seconds * 1e4) / 10, who: caller.who, route: caller.route },
@@ -349,16 +375,19 @@ export class RulesetService implements MetricsSource {
     return generation;
   }
 
-  private persist(generation: number, json: RulesetJson, compiled: CompiledRuleset): void {
+  /** A whole ruleset, or a journal that has grown long, is a snapshot; an edit is a journal line. */
+  private persist(generation: number, change: Change, compiled: CompiledRuleset): void {
+    const slots = Object.fromEntries(compiled.slots);
+    const ifaces = this.interfaceStates().map((i) => ({ name: i.name, ifindex: i.ifindex, mode: i.mode }));
     try {
-      this.store.save({
-        version: STATE_VERSION,
-        generation,
-        ruleset: json,
-        slots: Object.fromEntries(compiled.slots),
-        ifaces: this.interfaceStates().map((i) => ({ name: i.name, ifindex: i.ifindex, mode: i.mode })),
-        source: this.watchFile,
-      });
+      if (change.delta === null || this.store.journalIsLong()) {
+        this.store.save({ version: STATE_VERSION, generation, ruleset: change.json, slots, ifaces, source: this.watchFile });
+      } else {
+        const record: JournalRecord = { generation, slots, ifaces, source: this.watchFile };
+        if (change.delta.rules) record.rules = change.json.rules;
+        if (Object.keys(change.delta.sets).length > 0) record.sets = change.delta.sets;
+        this.store.append(record);
+      }
     } catch (e) {
       throw new PersistError(this.store.file, e as NodeJS.ErrnoException);
     }
@@ -373,25 +402,47 @@ export class RulesetService implements MetricsSource {
     }
   }
 
-  /** Only the arrays in force are remembered: older ones become garbage with their rulesets. */
-  private rememberSets(json: RulesetJson, model: Ruleset): void {
-    this.parsedSets = new WeakMap();
-    for (const [name, value] of Object.entries(json.sets ?? {})) {
-      const list = model.sets.get(name);
-      if (Array.isArray(value) && list) this.parsedSets.set(value, list);
-    }
-  }
-
-  /** Parses a ruleset built from the one in force: its unchanged set arrays are not parsed again. */
   private parse(json: unknown): ParseResult {
-    return parseRuleset(json, { allowFileSets: false, knownIfaces: this.ifaceNames(), knownSets: this.parsedSets });
+    return parseRuleset(json, { allowFileSets: false, knownIfaces: this.ifaceNames() });
   }
 
   /** A rule body checked alone, paths relative to it; sets and interfaces from the ruleset in force. */
-  private checkRule(body: unknown, cur: RulesetJson): RuleJson {
+  private checkRule(body: unknown, cur: RulesetJson): { json: RuleJson; model: Rule } {
     const checked = parseRule(body, { sets: new Set(Object.keys(cur.sets ?? {})), knownIfaces: this.ifaceNames() }, '');
     if (!checked.ok) throw invalid('the rule is not valid', checked.errors);
-    return structuredClone(body) as RuleJson;
+    return { json: structuredClone(body) as RuleJson, model: checked.rule };
+  }
+
+  /** The member strings of a set in force. */
+  private membersOf(cur: InForce, name: string): SetMembers {
+    return cur.members.get(name) ?? SetMembers.of(edits.setMembers(cur.json, name));
+  }
+
+  /**
+   * A rule added, replaced or deleted: the model in force with that one rule changed, checked for
+   * what spans rules (capacity). `index` is the edited rule's, so its errors read relative to it.
+   */
+  private ruleEdit(cur: InForce, json: RulesetJson, rules: Rule[], index: number | null): Change {
+    const model = { ...cur.model, rules };
+    const issues = capacityIssues(model.sets, rules.map((rule, i) => ({ rule, path: pointerJoin('/rules', i) })), rules.length);
+    if (issues.length > 0) {
+      const parsed = rebase({ ok: false, errors: issues }, index === null ? null : `/rules/${index}`);
+      throw rejection('the change is not valid', parsed.ok ? [] : parsed.errors, true);
+    }
+    return { json, model, members: cur.members, delta: { rules: true, sets: {} } };
+  }
+
+  /** A set replaced or patched: the model in force with that set's new list, capacity checked. */
+  private setEdit(cur: InForce, name: string, list: PrefixList, members: SetMembers, change: SetChange): Change {
+    const sets = new Map(cur.model.sets).set(name, list);
+    const issues = capacityIssues(sets, [], 0);
+    if (issues.length > 0) throw rejection('the change is not valid', issues, true);
+    return {
+      json: edits.withMembers(cur.json, name, members),
+      model: { ...cur.model, sets },
+      members: new Map(cur.members).set(name, members),
+      delta: { rules: false, sets: { [name]: change } },
+    };
   }
 
   private current(): InForce {
@@ -403,7 +454,7 @@ export class RulesetService implements MetricsSource {
   private emptyInForce(): InForce {
     const parsed = parseRuleset({ rules: [] }, { allowFileSets: false });
     if (!parsed.ok) throw new Error('the empty ruleset is invalid');
-    return { generation: 0, json: parsed.json, model: parsed.ruleset, compiled: this.dp.compile(parsed.ruleset) };
+    return { generation: 0, json: parsed.json, model: parsed.ruleset, compiled: this.dp.compile(parsed.ruleset), members: new Map() };
   }
 
   private ifaceNames(): string[] {
@@ -442,9 +493,21 @@ function isDuplicateId(issue: ValidationIssue): boolean {
   return /\/id$/.test(issue.path) && issue.message.startsWith('duplicate id');
 }
 
+/** A whole ruleset, parsed: committed as a snapshot. */
+function whole(parsed: ParseResult & { ok: true }): Change {
+  return { json: parsed.json, model: parsed.ruleset, members: new Map(), delta: null };
+}
+
+/** `rules` with `count` rules at `index` replaced by `insert` (a copy). */
+function spliced(rules: readonly Rule[], index: number, count: number, ...insert: Rule[]): Rule[] {
+  const out = rules.slice();
+  out.splice(index, count, ...insert);
+  return out;
+}
+
 /** Paths inside the edited rule become relative to the request body (the rule). */
-function rebase(parsed: ParseResult, rulePath: string): ParseResult {
-  if (parsed.ok) return parsed;
+function rebase(parsed: ParseResult, rulePath: string | null): ParseResult {
+  if (parsed.ok || rulePath === null) return parsed;
   const errors = parsed.errors.map((e) =>
     e.path === rulePath || e.path.startsWith(rulePath + '/') ? { ...e, path: e.path.slice(rulePath.length) } : e,
   );

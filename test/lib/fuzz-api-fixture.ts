@@ -10,6 +10,7 @@ import pino from 'pino';
 import { build, type AppOptions } from '../../src/api/app';
 import type { RulesetJson } from '../../src/ruleset/model';
 import { serviceFixture, type ServiceFixture } from './service-fixture';
+import { stateBytes } from './state-files';
 
 export const TOKEN = 'hostile-test-token-5f0c2a9b7e';
 export const AUTH = { authorization: `Bearer ${TOKEN}` } as const;
@@ -65,7 +66,7 @@ export async function hostileApi(opts: Partial<AppOptions> = {}, initial: Rulese
       generation: fx.service.generation(),
       etag: r.headers.etag as string | undefined,
       ruleset: r.body,
-      state: fs.readFileSync(fx.store.file),
+      state: stateBytes(fx.store),
       stateDir: fs.readdirSync(fx.stateDir).sort(),
       decisions: PROBES.map((p) => fx.service.explain(p)),
     };
@@ -75,7 +76,7 @@ export async function hostileApi(opts: Partial<AppOptions> = {}, initial: Rulese
     assert.equal(now.generation, before.generation, `${what}: the generation moved`);
     assert.equal(now.etag, before.etag, `${what}: the ETag moved`);
     assert.equal(now.ruleset, before.ruleset, `${what}: GET /v1/ruleset changed`);
-    assert.ok(now.state.equals(before.state), `${what}: state.json changed`);
+    assert.ok(now.state.equals(before.state), `${what}: the state dir changed`);
     assert.deepEqual(now.stateDir, before.stateDir, `${what}: files appeared in the state dir`);
     assert.deepEqual(now.decisions, before.decisions, `${what}: the data path decides differently`);
   };
