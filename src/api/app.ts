@@ -13,8 +13,8 @@ import type { Logger } from 'pino';
 import { metricsPlugin } from '../metrics';
 import { SCHEMA_ID, rulesetSchema } from '../ruleset/schema';
 import type { RulesetService } from '../service/ruleset-service';
-import { installAuth } from './auth';
-import { installErrorHandlers, routeName } from './errors';
+import { authenticator, installAuth } from './auth';
+import { frameworkErrorHandler, installErrorHandlers, routeName } from './errors';
 import { installJsonParser } from './json-body';
 import { registerRoutes } from './routes';
 import { SERVICE_VALIDATED } from './schemas';
@@ -38,6 +38,7 @@ export interface AppOptions {
 
 export async function build(service: RulesetService, opts: AppOptions): Promise<FastifyInstance> {
   const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const authenticate = authenticator(opts.token);
   const app = Fastify({
     loggerInstance: opts.logger as unknown as FastifyBaseLogger,
     // One line per change is logged by the service, errors by the error handler; per-request
@@ -51,13 +52,15 @@ export async function build(service: RulesetService, opts: AppOptions): Promise<
     keepAliveTimeout: 5_000,
     return503OnClosing: true,
     exposeHeadRoutes: true, // HEAD /v1/ruleset: the ETag without the body
+    // Malformed percent-encodings and over-long parameters: the contract's body, after auth.
+    frameworkErrors: frameworkErrorHandler(authenticate, bodyLimit),
     http: { headersTimeout: Math.min(opts.requestTimeoutMs ?? 30_000, 10_000), connectionsCheckingInterval: 2_000 },
   });
   installValidation(app);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installJsonParser(app);
   installErrorHandlers(app, bodyLimit);
-  installAuth(app, opts.token);
+  installAuth(app, authenticate);
   app.addHook('onResponse', async (req, reply) => {
     req.log.debug({ route: routeName(req), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
   });

@@ -26,6 +26,16 @@ export function readTokenFile(file: string): string {
   return token;
 }
 
+/**
+ * The mode of a token file that group or others may read or write (a local user could then
+ * take the token, or replace it), else null. Not refused: some set-ups share it with a group
+ * on purpose; the daemon warns instead.
+ */
+export function tokenFileExposure(file: string): number | null {
+  const mode = fs.statSync(file).mode & 0o777;
+  return (mode & 0o066) !== 0 ? mode : null;
+}
+
 const digest = (s: string) => crypto.createHash('sha256').update(s, 'utf8').digest();
 
 /** How logs name a token holder: never the token, the first 8 hex digits of its SHA-256. */
@@ -33,10 +43,15 @@ export function tokenId(token: string): string {
   return digest(token).toString('hex').slice(0, 8);
 }
 
-export function installAuth(app: FastifyInstance, token: string | null): void {
+/**
+ * The check every request but the open routes' passes: throws ServiceError('unauthorized'),
+ * else names the caller on the request. Used by the onRequest hook and, for requests fastify
+ * refuses before routing (malformed URLs), by the frameworkErrors handler.
+ */
+export function authenticator(token: string | null): (req: FastifyRequest) => void {
   const expected = token === null ? null : digest(token);
   const id = token === null ? null : tokenId(token);
-  app.addHook('onRequest', async (req: FastifyRequest) => {
+  return (req) => {
     const route = req.routeOptions.url;
     if (expected === null || (route !== undefined && OPEN_ROUTES.has(route))) return;
     // Authorization is a singleton field (RFC 9110): with two, Node keeps the first, so a proxy
@@ -50,7 +65,11 @@ export function installAuth(app: FastifyInstance, token: string | null): void {
       throw new ServiceError('unauthorized', given === null ? 'missing or malformed Authorization header: send Authorization: Bearer <token>' : 'wrong bearer token');
     }
     (req as FastifyRequest & { caller?: string }).caller = `token:${id}`;
-  });
+  };
+}
+
+export function installAuth(app: FastifyInstance, authenticate: (req: FastifyRequest) => void): void {
+  app.addHook('onRequest', async (req: FastifyRequest) => authenticate(req));
 }
 
 /** Who made a request, for the change log: the token id, else the socket it came through. */

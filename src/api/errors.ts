@@ -50,16 +50,47 @@ export function toServiceError(err: FastifyError | Error, bodyLimit: number): Se
   return new ServiceError('internal', 'internal error (see the daemon log)');
 }
 
-export function installErrorHandlers(app: FastifyInstance, bodyLimit: number): void {
-  app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
-    const e = toServiceError(err, bodyLimit);
-    if (e.status >= 500) {
-      req.log.error({ err: { message: err.message, code: (err as { code?: string }).code, errno: (err as { errno?: number }).errno, stack: err.stack }, route: routeName(req) }, 'request failed');
-    } else {
-      req.log.info({ status: e.status, error: e.code, route: routeName(req) }, e.message);
+function logAndSend(req: FastifyRequest, reply: FastifyReply, err: Error, e: ServiceError): FastifyReply {
+  if (e.status >= 500) {
+    req.log.error({ err: { message: err.message, code: (err as { code?: string }).code, errno: (err as { errno?: number }).errno, stack: err.stack }, route: routeName(req) }, 'request failed');
+  } else {
+    req.log.info({ status: e.status, error: e.code, route: routeName(req) }, e.message);
+  }
+  return sendError(reply, e);
+}
+
+/**
+ * fastify's `frameworkErrors` option: URLs it refuses before routing (a malformed
+ * percent-encoding, a parameter longer than maxParamLength) get the contract's error body, and
+ * only after authentication, since no onRequest hook runs for them.
+ */
+export function frameworkErrorHandler(authenticate: (req: FastifyRequest) => void, bodyLimit: number) {
+  return (err: FastifyError, req: FastifyRequest, reply: FastifyReply): void => {
+    let e: ServiceError;
+    try {
+      authenticate(req);
+      e = urlError(err, bodyLimit);
+    } catch (thrown) {
+      e = toServiceError(thrown as Error, bodyLimit);
     }
-    return sendError(reply, e);
-  });
+    void logAndSend(req, reply, err, e);
+  };
+}
+
+function urlError(err: FastifyError, bodyLimit: number): ServiceError {
+  switch (err.code) {
+    case 'FST_ERR_BAD_URL':
+      return invalid('the URL is not valid: malformed percent-encoding', [{ path: '', message: 'percent-encode the path as UTF-8 (e.g. %2F for "/")' }]);
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      // Rule ids and set names have at most 64 characters: nothing that long exists.
+      return new ServiceError('not_found', 'no rule or set has a name that long');
+    default:
+      return toServiceError(err, bodyLimit);
+  }
+}
+
+export function installErrorHandlers(app: FastifyInstance, bodyLimit: number): void {
+  app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => logAndSend(req, reply, err, toServiceError(err, bodyLimit)));
   app.setNotFoundHandler((req: FastifyRequest, reply: FastifyReply) =>
     sendError(reply, new ServiceError('not_found', `no route ${req.method} ${pathOnly(req.url)}`)),
   );

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { XdpMode, xdpQuery } from '../../native/lib';
 import { build } from '../api/app';
-import { TokenFileError, readTokenFile } from '../api/auth';
+import { TokenFileError, readTokenFile, tokenFileExposure } from '../api/auth';
 import { ListenAddress, ListenError, isLoopback, listen, parseListen } from '../api/server';
 import { preparePinDir } from '../dataplane/bpffs';
 import { DataPlane } from '../dataplane/dataplane';
@@ -50,7 +50,7 @@ export interface Daemon {
 }
 
 export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Daemon> {
-  const token = readToken(opts.tokenFile);
+  const token = readToken(opts.tokenFile, log);
   const addr = listenAddress(opts.listen, token);
   const ifaces = opts.ifaces.map((name) => ({ name, ifindex: environment(() => ifaceIndex(name)) }));
   environment(() => preparePinDir(opts.pinDir));
@@ -123,14 +123,21 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Dae
   }
 }
 
-function readToken(file: string | null): string | null {
+function readToken(file: string | null, log: Logger): string | null {
   if (file === null) return null;
+  let token: string;
   try {
-    return readTokenFile(file);
+    token = readTokenFile(file);
   } catch (e) {
     if (e instanceof TokenFileError) throw new StartError(2, e.message);
     throw e;
   }
+  const mode = tokenFileExposure(file);
+  if (mode !== null) {
+    const octal = `0${mode.toString(8).padStart(3, '0')}`;
+    log.warn({ token_file: file, mode: octal }, `--token-file ${file} is mode ${octal}: group or others may read or replace the token; chmod 600 it`);
+  }
+  return token;
 }
 
 function listenAddress(spec: string, token: string | null): ListenAddress {

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ValidationIssue } from './model';
 import { pointerJoin } from './pointer';
+import { scanIssues, type SchemaAccess } from './schema-scan';
 import { didYouMean } from './suggest';
 
 /** `$id` of the schema: other schemas reference its parts as `xdpfw.schema.json#/$defs/rule`. */
@@ -64,8 +65,7 @@ const SUMMARY_KEYWORDS = new Set(['anyOf', 'oneOf', 'if', 'propertyNames']);
 
 interface Compiled {
   schema: Record<string, unknown>;
-  validators: Map<SchemaPart, ValidateFunction>;
-  defNames: Map<unknown, string>;
+  access: SchemaAccess;
 }
 
 let compiled: Compiled | null = null;
@@ -83,26 +83,42 @@ function compile(): Compiled {
   if (compiled) return compiled;
   const schema = JSON.parse(fs.readFileSync(schemaFilePath(), 'utf8')) as Record<string, unknown>;
   // No coercion, defaults or removal: the input is judged exactly as written. verbose gives each
-  // error its parentSchema, which names the $defs entry for the messages above.
-  const ajv = new Ajv({
-    allErrors: true,
-    strict: true,
-    allowUnionTypes: true,
-    verbose: true,
-    coerceTypes: false,
-    useDefaults: false,
-    removeAdditional: false,
-  });
-  ajv.addSchema(schema);
-  const validators = new Map<SchemaPart, ValidateFunction>();
-  for (const part of ['ruleset', 'rule', 'setElements', 'setPatch', 'setReplace'] as const) {
-    const fn = ajv.getSchema(schemaRef(part));
-    if (!fn) throw new Error(`schema part ${part} missing from ${SCHEMA_ID}`);
-    validators.set(part, fn);
-  }
-  const defs = (schema.$defs ?? {}) as Record<string, unknown>;
+  // error its parentSchema, which names the $defs entry for the messages above. Two validators:
+  // allErrors off says cheaply whether the input is valid and finds the first error; allErrors
+  // on lists every error, on inputs small enough for it (see schema-scan.ts).
+  const ajvWith = (allErrors: boolean) => {
+    const ajv = new Ajv({ allErrors, strict: true, allowUnionTypes: true, verbose: true, coerceTypes: false, useDefaults: false, removeAdditional: false });
+    ajv.addSchema(schema);
+    return ajv;
+  };
+  const fast = ajvWith(false);
+  const full = ajvWith(true);
+  const defs = (schema.$defs ?? {}) as Record<string, Record<string, unknown>>;
   const defNames = new Map<unknown, string>(Object.entries(defs).map(([name, def]) => [def, name]));
-  compiled = { schema, validators, defNames };
+  const ref = (name: string) => (name === 'ruleset' ? `${SCHEMA_ID}#` : `${SCHEMA_ID}#/$defs/${name}`);
+  // Looked up once per name: ajv's getSchema resolves the reference on every call.
+  const getter = (ajv: Ajv) => {
+    const cache = new Map<string, ValidateFunction>();
+    return (name: string): ValidateFunction => {
+      let fn = cache.get(name);
+      if (fn) return fn;
+      fn = ajv.getSchema(ref(name));
+      if (!fn) throw new Error(`schema part ${name} missing from ${SCHEMA_ID}`);
+      cache.set(name, fn);
+      return fn;
+    };
+  };
+  const access: SchemaAccess = {
+    fast: getter(fast),
+    full: getter(full),
+    schemaOf: (name) => (name === 'ruleset' ? schema : (defs[name] ?? {})),
+    issues: (errors, basePath) => issuesFromAjvErrors(errors, basePath, defNames),
+  };
+  for (const part of ['ruleset', 'rule', 'setElements', 'setPatch', 'setReplace'] as const) {
+    access.fast(part);
+    access.full(part);
+  }
+  compiled = { schema, access };
   return compiled;
 }
 
@@ -111,12 +127,14 @@ export function rulesetSchema(): Record<string, unknown> {
   return compile().schema;
 }
 
-/** Validates `input` against a part of the schema; issue paths are prefixed with `basePath`. */
+/**
+ * Validates `input` against a part of the schema; issue paths are prefixed with `basePath`.
+ * Small inputs get every error; big ones are checked member by member, in linear time.
+ */
 export function checkSchema(part: SchemaPart, input: unknown, basePath = ''): ValidationIssue[] {
-  const { validators, defNames } = compile();
-  const validate = validators.get(part) as ValidateFunction;
-  if (validate(input)) return [];
-  return issuesFromAjvErrors(validate.errors ?? [], basePath, defNames);
+  const issues: ValidationIssue[] = [];
+  scanIssues(compile().access, part, input, basePath, issues);
+  return issues;
 }
 
 /**
