@@ -253,8 +253,8 @@ describe('hostile API input', { skip }, () => {
       ['32,000 bad set names', { rules: [], sets: Object.fromEntries(Array.from({ length: 32_000 }, (_, i) => [`S${i}`, []])) }, 2000],
       ['20,000 rules, each a bad port', { rules: Array.from({ length: 20_000 }, (_, i) => ({ id: `r${i}`, action: 'drop', dport: 70_000 })) }, 2000],
       ['60,000 unknown fields in a rule', { rules: [Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`k${i}`, i]))] }, 2000],
-      // Minutes before the fix; linear now (the body limit bounds it). Bodies stay under 1 MiB.
-      ['250,000 empty rules', { rules: Array.from({ length: 250_000 }, () => ({})) }, 10_000],
+      // Minutes before the fix; now the checks stop after a page of schema errors.
+      ['250,000 empty rules', { rules: Array.from({ length: 250_000 }, () => ({})) }, 2000],
     ];
     for (const [what, body, limitMs] of bodies) {
       const t0 = performance.now();

@@ -4,7 +4,7 @@
 // A big input is therefore split into its members (rules, sets, set members, a field's list of
 // values), each checked on its own against its own $defs entry: every error keeps the path and
 // message the whole-input check gives. Past ISSUE_BUDGET issues a member gets only its first
-// error, from the cheap validator (allErrors off).
+// error, from the cheap validator (allErrors off), and a list's scan stops.
 
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { ValidationIssue } from './model';
@@ -12,7 +12,7 @@ import { pointerJoin } from './pointer';
 
 /** An input with more values than this is split (allErrors on it stays well under 100 ms). */
 export const SMALL_INPUT_VALUES = 5_000;
-/** Issues listed in full; past them, rules get their first error each, other lists stop. */
+/** Issues listed in full; past them, a list's scan stops (validate.ts stops there too). */
 export const ISSUE_BUDGET = 100;
 
 type Node = Record<string, unknown>;
@@ -65,16 +65,12 @@ export function scanIssues(s: SchemaAccess, name: string, value: unknown, basePa
   out.push(...s.issues(fast.errors ?? [], basePath));
 }
 
-// validate.ts checks further every rule and set the schema named no issue in: each invalid one
-// must get an issue, however many there are (sets are enumerated entry by entry anyway).
-// Elsewhere the first issues of a container are enough.
-const EVERY_MEMBER = new Set(['rule']);
-
 function scanItems(s: SchemaAccess, item: string, arr: unknown[], from: number, basePath: string, out: ValidationIssue[]): void {
   const start = out.length;
   for (let i = from; i < arr.length; i++) {
     scanIssues(s, item, arr[i], pointerJoin(basePath, i), out);
-    if (out.length >= ISSUE_BUDGET && out.length > start && !EVERY_MEMBER.has(item)) return;
+    // validate.ts checks no further once the schema gave ISSUE_BUDGET issues: stop here too.
+    if (out.length >= ISSUE_BUDGET && out.length > start) return;
   }
 }
 

@@ -40,7 +40,9 @@ const isObject = (v: unknown): v is Doc => typeof v === 'object' && v !== null &
 
 export function parseRuleset(input: unknown, opts: ParseOptions): ParseResult {
   const issues = checkSchema('ruleset', input);
-  if (!isObject(input)) return failure(issues);
+  // A page of schema errors is enough to act on; checking on would only lengthen the list (and,
+  // for a huge hostile body, the time: the schema scan stops at this many too).
+  if (!isObject(input) || issues.length >= MAX_ISSUES) return failure(issues, false, issues.length >= MAX_ISSUES);
 
   // Semantic checks look only at the parts the schema accepted, so one mistake is not reported
   // twice, yet the rest of the ruleset is still checked in this round.
@@ -145,11 +147,10 @@ function sortIssues(issues: readonly ValidationIssue[]): ValidationIssue[] {
   return [...issues].sort((a, b) => comparePointers(a.path, b.path));
 }
 
-function failure(issues: ValidationIssue[], capacity = false): ParseResult {
+function failure(issues: ValidationIssue[], capacity = false, stopped = false): ParseResult {
   const sorted = sortIssues(issues);
-  const errors = sorted.length > MAX_ISSUES
-    ? [...sorted.slice(0, MAX_ISSUES), { path: '', message: `... and ${sorted.length - MAX_ISSUES} more errors` }]
-    : sorted;
+  const more = stopped ? '... and possibly more errors (checking stopped here)' : `... and ${sorted.length - MAX_ISSUES} more errors`;
+  const errors = sorted.length > MAX_ISSUES || stopped ? [...sorted.slice(0, MAX_ISSUES), { path: '', message: more }] : sorted;
   return capacity ? { ok: false, errors, capacity: true } : { ok: false, errors };
 }
 
