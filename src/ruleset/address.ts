@@ -144,6 +144,75 @@ function decimalLength(value: number): number {
   return value < 10 ? 1 : value < 100 ? 2 : 3;
 }
 
+const SLASH = 0x2f;
+/** scanIPv6Prefix's groups, reused: the scan allocates nothing. */
+const SCAN_GROUPS = new Uint32Array(8);
+
+/**
+ * Fast path for big sets, the IPv6 counterpart of scanIPv4Prefix: scans `text[start, end)` as a
+ * plain IPv6 address or `address/len` (groups of 1-4 hex digits, at most one `::`) into
+ * `out[0..3]` without allocating, and returns the length.
+ * Returns -1 for anything else, an embedded IPv4 tail and host bits included: callers then fall
+ * back to parsePrefix, which handles those and words the error. Whatever this accepts,
+ * parsePrefix accepts as the same prefix.
+ */
+export function scanIPv6Prefix(text: string, out: Uint32Array, start = 0, end = text.length): number {
+  let addrEnd = end;
+  for (let i = start; i < end; i++) {
+    if (text.charCodeAt(i) === SLASH) {
+      addrEnd = i;
+      break;
+    }
+  }
+  let len = 128;
+  if (addrEnd < end) {
+    len = scanDecimal(text, addrEnd + 1, end);
+    if (len < 0 || len > 128 || addrEnd + 1 + decimalLength(len) !== end) return -1;
+  }
+  const g = SCAN_GROUPS;
+  let n = 0; // groups read
+  let gap = -1; // where "::" stands, in groups
+  let i = start;
+  if (addrEnd - start >= 2 && text.charCodeAt(start) === COLON && text.charCodeAt(start + 1) === COLON) {
+    gap = 0;
+    i = start + 2;
+  }
+  while (i < addrEnd) {
+    let value = 0;
+    let j = i;
+    for (; j < addrEnd && j - i < 4; j++) {
+      const digit = hexDigit(text.charCodeAt(j));
+      if (digit < 0) break;
+      value = value * 16 + digit;
+    }
+    if (j === i || n === 8) return -1;
+    if (j < addrEnd && hexDigit(text.charCodeAt(j)) >= 0) return -1; // a fifth digit
+    g[n++] = value;
+    if (j === addrEnd) break;
+    // Anything but ':' here (an IPv4 tail's '.', junk) is left to parsePrefix.
+    if (text.charCodeAt(j) !== COLON || j + 1 === addrEnd) return -1;
+    i = j + 1;
+    if (text.charCodeAt(i) === COLON) {
+      if (gap !== -1) return -1;
+      gap = n;
+      i++;
+    }
+  }
+  if (gap === -1 ? n !== 8 : n > 7) return -1;
+  // Group x of the full address: before the gap as read, after it the last n - gap read, else 0.
+  const tailFrom = gap === -1 ? 8 : 8 - (n - gap);
+  for (let k = 0; k < 4; k++) {
+    let word = 0;
+    for (let h = 2 * k; h < 2 * k + 2; h++) {
+      const group = gap === -1 || h < gap ? g[h] : h >= tailFrom ? g[h - (8 - n)] : 0;
+      word = word * 0x10000 + group;
+    }
+    if ((word & ~wordMask(len - 32 * k)) >>> 0 !== 0) return -1; // host bits
+    out[k] = word;
+  }
+  return len;
+}
+
 /** Mask of the first `bits` bits of a 32-bit word (bits in 0..32). */
 export function wordMask(bits: number): number {
   if (bits <= 0) return 0;
@@ -275,15 +344,21 @@ export class PrefixList {
   /** Adds a prefix; returns false when it was already present. */
   add(p: Prefix): boolean {
     if (p.family === 4) return this.addV4(p.words[0], p.len);
-    const slot = this.v6Slot(p.words, p.len);
+    return this.addV6(p.words, p.len);
+  }
+
+  /** Adds an IPv6 prefix by its 4 words (no host bits); returns false when it was already present. */
+  addV6(words: ArrayLike<number>, len: number): boolean {
+    const slot = this.v6Slot(words, len);
     if (this.v6Slots[slot] !== 0) return false;
     this.v6Slots[slot] = this.v6Count + 1;
     if (this.v6Count === this.v6Len.length) {
       this.v6Addr = grow32(this.v6Addr, this.v6Count * 8);
       this.v6Len = grow8(this.v6Len, this.v6Count * 2);
     }
-    this.v6Addr.set(p.words, this.v6Count * 4);
-    this.v6Len[this.v6Count++] = p.len;
+    const o = this.v6Count * 4;
+    for (let k = 0; k < 4; k++) this.v6Addr[o + k] = words[k];
+    this.v6Len[this.v6Count++] = len;
     this.mutations++;
     if (this.v6Count * 2 > this.v6Slots.length) this.rehashV6();
     return true;
@@ -305,6 +380,27 @@ export class PrefixList {
     return true;
   }
 
+  /**
+   * Makes room for `v4` more IPv4 and `v6` more IPv6 prefixes (plus a little headroom, so that a
+   * patch of the copy still fits): a big set parsed whole then needs no growth steps and no
+   * rehashes, each of which leaves the old arrays as garbage.
+   */
+  reserve(v4: number, v6: number): void {
+    const room = (n: number) => Math.ceil(n * (1 + 1 / 16)) + 16;
+    const n4 = this.v4Count + v4;
+    if (n4 > this.v4Len.length) {
+      this.v4Addr = grow32(this.v4Addr, room(n4));
+      this.v4Len = grow8(this.v4Len, room(n4));
+    }
+    if (n4 * 2 > this.v4Slots.length) this.rehashV4(slotsFor(n4));
+    const n6 = this.v6Count + v6;
+    if (n6 > this.v6Len.length) {
+      this.v6Addr = grow32(this.v6Addr, room(n6) * 4);
+      this.v6Len = grow8(this.v6Len, room(n6));
+    }
+    if (n6 * 2 > this.v6Slots.length) this.rehashV6(slotsFor(n6));
+  }
+
   /** The slot holding (addr, len), or the empty slot where it belongs (linear probing). */
   private v4Home(addr: number, len: number): number {
     return mix(addr ^ Math.imul(len, 0x9e3779b1)) & (this.v4Slots.length - 1);
@@ -320,9 +416,9 @@ export class PrefixList {
     }
   }
 
-  /** Doubles the table, keeping it at most half full. */
-  private rehashV4(): void {
-    this.v4Slots = new Int32Array(this.v4Slots.length * 2);
+  /** Doubles the table (or makes it `size` slots, a power of two), keeping it at most half full. */
+  private rehashV4(size = this.v4Slots.length * 2): void {
+    this.v4Slots = new Int32Array(size);
     for (let i = 0; i < this.v4Count; i++) this.v4Slots[this.v4Slot(this.v4Addr[i], this.v4Len[i])] = i + 1;
   }
 
@@ -343,8 +439,8 @@ export class PrefixList {
     }
   }
 
-  private rehashV6(): void {
-    this.v6Slots = new Int32Array(this.v6Slots.length * 2);
+  private rehashV6(size = this.v6Slots.length * 2): void {
+    this.v6Slots = new Int32Array(size);
     for (let i = 0; i < this.v6Count; i++) {
       this.v6Slots[this.v6Slot(this.v6Addr.subarray(i * 4, i * 4 + 4), this.v6Len[i])] = i + 1;
     }
@@ -514,6 +610,13 @@ function mix(x: number): number {
 /** A compact identity for a prefix, e.g. as a Map key. */
 export function prefixKey(p: Prefix): string {
   return `${p.family}:${p.words.join(',')}/${p.len}`;
+}
+
+/** Hash slots for `n` members: the smallest power of two at least twice n. */
+function slotsFor(n: number): number {
+  let size = 32;
+  while (size < n * 2) size *= 2;
+  return size;
 }
 
 function grow32(a: Uint32Array, n: number): Uint32Array {
