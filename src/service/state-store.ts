@@ -97,40 +97,14 @@ export class StateStore {
     return replayed;
   }
 
-  /** Set member arrays already serialised, by identity: a rule change does not re-encode a big set. */
-  private readonly arrayText = new WeakMap<object, string>();
-
-  /** JSON.stringify(state), with each set's member array taken from the cache when unchanged. */
-  private serialise(state: PersistedState): string {
-    const members = (value: unknown): string => {
-      if (!Array.isArray(value)) return JSON.stringify(value);
-      let text = this.arrayText.get(value);
-      if (text === undefined) {
-        text = JSON.stringify(value);
-        this.arrayText.set(value, text);
-      }
-      return text;
-    };
-    const object = (value: object, special: (key: string, v: unknown) => string | null) =>
-      `{${Object.entries(value)
-        .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => `${JSON.stringify(k)}:${special(k, v) ?? JSON.stringify(v)}`)
-        .join(',')}}`;
-    const sets = (v: unknown) => object(v as object, (_name, list) => members(list));
-    const ruleset = (v: unknown) => object(v as object, (k, inner) => (k === 'sets' ? sets(inner) : null));
-    // Key order as JSON.stringify would give it: the file reads the same as before the cache.
-    return object(state, (k, v) => (k === 'ruleset' ? ruleset(v) : null));
-  }
-
   /** Replaces the state file atomically and durably. Throws (with the errno) on any failure. */
   save(state: PersistedState): void {
     const tmp = path.join(this.dir, `.${STATE_FILE}.${process.pid}.tmp`);
-    const bytes = Buffer.from(this.serialise(state) + '\n');
     let fd = -1;
+    let length = 0;
     try {
       fd = fs.openSync(tmp, 'w', 0o600);
-      let at = 0;
-      while (at < bytes.length) at += fs.writeSync(fd, bytes, at, bytes.length - at);
+      length = writeStateJson(fd, state);
       fs.fsyncSync(fd);
       fs.closeSync(fd);
       fd = -1;
@@ -145,7 +119,7 @@ export class StateStore {
     syncDir(this.dir);
     fs.rmSync(this.journal, { force: true });
     this.journalLength = 0;
-    this.snapshotLength = bytes.length;
+    this.snapshotLength = length;
   }
 
   /**
@@ -176,6 +150,62 @@ export class StateStore {
     if (created) syncDir(this.dir);
     this.journalLength = at + bytes.length;
   }
+}
+
+/** Set arrays longer than this are written in pieces of this many members. */
+const MEMBERS_PER_PIECE = 1 << 14;
+/** Text buffered before a write (a snapshot is never held whole: it can be 30 MB). */
+const FLUSH_AT = 1 << 20;
+
+/**
+ * Writes JSON.stringify(state) + "\n" to `fd` and returns its length in bytes. Set member arrays
+ * are encoded a piece at a time, so a million-member set costs a megabyte of buffer, not three
+ * copies of the whole text.
+ */
+function writeStateJson(fd: number, state: PersistedState): number {
+  let pending: string[] = [];
+  let pendingLength = 0;
+  let written = 0;
+  const flush = () => {
+    const bytes = Buffer.from(pending.join(''));
+    for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, bytes.length - at);
+    written += bytes.length;
+    pending = [];
+    pendingLength = 0;
+  };
+  const put = (text: string) => {
+    pending.push(text);
+    pendingLength += text.length;
+    if (pendingLength >= FLUSH_AT) flush();
+  };
+  const array = (value: unknown) => {
+    if (!Array.isArray(value) || value.length <= MEMBERS_PER_PIECE) return put(JSON.stringify(value));
+    put('[');
+    for (let i = 0; i < value.length; i += MEMBERS_PER_PIECE) {
+      if (i > 0) put(',');
+      put(JSON.stringify(value.slice(i, i + MEMBERS_PER_PIECE)).slice(1, -1));
+    }
+    put(']');
+  };
+  // Key order and undefined-skipping as JSON.stringify: the file reads the same.
+  const object = (value: object, member: (key: string, v: unknown) => void) => {
+    put('{');
+    let first = true;
+    for (const [k, v] of Object.entries(value)) {
+      if (v === undefined) continue;
+      put(`${first ? '' : ','}${JSON.stringify(k)}:`);
+      first = false;
+      member(k, v);
+    }
+    put('}');
+  };
+  const plain = (_k: string, v: unknown) => put(JSON.stringify(v));
+  const sets = (_k: string, v: unknown) => object(v as object, (_name, members) => array(members));
+  const ruleset = (_k: string, v: unknown) => object(v as object, (k, inner) => (k === 'sets' ? sets(k, inner) : plain(k, inner)));
+  object(state, (k, v) => (k === 'ruleset' ? ruleset(k, v) : plain(k, v)));
+  put('\n');
+  flush();
+  return written;
 }
 
 function readIfExists(file: string): string | null {
