@@ -16,6 +16,8 @@ import { ChangeSequence, addressIn, formatAddress, nearPrefix } from './lib/chan
 import { buildFrame } from './lib/packet';
 import { Rng } from './lib/rng';
 import { isRoot } from './lib/netdev';
+import type { BpfMap, PendingUpdate } from '../native/lib';
+import type { DataPlane } from '../src/dataplane/dataplane';
 
 let h: BpfHarness;
 before(() => {
@@ -117,4 +119,110 @@ describe('incremental changes on the data path', { skip: !isRoot() && 'needs roo
       fresh.close();
     }
   });
+
+  describe('the RCU grace period after a flip runs on a native thread', () => {
+    /** Records the order of grace-period joins and writes of the idle copy's config. */
+    function spy(dp: DataPlane, fail: Error | null) {
+      const log: string[] = [];
+      const grace = dp.maps.get('grace_sync') as BpfMap & Record<string, unknown>;
+      const config = dp.maps.get('config') as BpfMap & Record<string, unknown>;
+      const start = grace.updateStart.bind(grace);
+      const update = grace.update.bind(grace);
+      const write = config.update.bind(config);
+      grace.updateStart = (key: Buffer, value: Buffer) => {
+        const real = start(key, value);
+        log.push('start');
+        return {
+          get joined() {
+            return real.joined;
+          },
+          join() {
+            real.join();
+            log.push('join');
+            if (fail) throw fail;
+          },
+        } as PendingUpdate;
+      };
+      grace.update = (key: Buffer, value: Buffer) => {
+        update(key, value);
+        log.push('wait');
+      };
+      config.update = (key: Buffer, value: Buffer) => {
+        write(key, value);
+        log.push('write');
+      };
+      const restore = () => {
+        for (const m of [grace, config]) for (const k of ['update', 'updateStart']) delete m[k];
+      };
+      return { log, restore };
+    }
+
+    it('a prepare after a commit waits for its grace period before writing the old copy', () => {
+      const seq = new ChangeSequence(21);
+      h.apply(seq.model);
+      const { log, restore } = spy(h.dp, null);
+      try {
+        h.apply(seq.next('patch', 's4').model); // joins the grace period started before the spy
+        assert.deepEqual(log, ['write', 'start'], 'wrote, flipped and started the wait');
+        h.apply(seq.next('edit-rule').model);
+        assert.deepEqual(log.slice(2), ['join', 'write', 'start'], 'joined it before writing the copy that was live');
+        h.dp.settle();
+        assert.deepEqual(log.slice(5), ['join']);
+        h.dp.settle();
+        assert.equal(log.length, 6, 'nothing left to wait for');
+      } finally {
+        restore();
+      }
+    });
+
+    it('a failed grace period surfaces at the next apply, which changes nothing; the one after waits and applies', () => {
+      const seq = new ChangeSequence(22);
+      const model = seq.model;
+      h.apply(model);
+      const failure = new Error('grace period failed');
+      const { log, restore } = spy(h.dp, failure);
+      const frame = buildFrame({ ip: { kind: 'ipv4', src: '192.0.2.1', dst: '198.51.100.1' }, l4: { kind: 'udp', sport: 1000, dport: 53 } });
+      try {
+        const patched = seq.next('patch', 's4').model;
+        h.apply(patched); // the flip happened; its grace period fails on the thread
+        const epoch = h.dp.epoch();
+        const live = h.dp.live();
+        assert.throws(() => h.apply(seq.next('edit-rule').model), failure);
+        assert.equal(h.dp.epoch(), epoch, 'no flip');
+        assert.equal(h.dp.live(), live);
+        h.ruleset = patched;
+        h.compiled = live;
+        assert.deepEqual(h.explain(frame, 'eth0'), classify(patched, frame, 'eth0'), 'the live generation is intact');
+        restore();
+        const again = spy(h.dp, null);
+        try {
+          const edited = seq.next('edit-rule').model;
+          h.apply(edited);
+          assert.deepEqual(again.log, ['wait', 'write', 'start'], 'a grace period is waited for before the old copy is written');
+          assert.deepEqual(h.explain(frame, 'eth0'), classify(edited, frame, 'eth0'));
+        } finally {
+          again.restore();
+        }
+        assert.deepEqual(log, ['write', 'start', 'join'], 'the failed one was joined once, and nothing was written after it');
+      } finally {
+        restore();
+      }
+    });
+
+    it('close joins the grace period and throws its failure after releasing everything', () => {
+      const fresh = new BpfHarness();
+      const seq = new ChangeSequence(23);
+      fresh.apply(seq.model);
+      const failure = new Error('grace period failed at close');
+      spy(fresh.dp, failure);
+      fresh.apply(seq.next('patch', 's4').model);
+      try {
+        assert.throws(() => fresh.dp.close(), failure);
+        assert.ok(fresh.dp.maps.get('config').closed, 'the maps were closed anyway');
+      } finally {
+        fresh.close(); // a second close has nothing left to wait for
+      }
+    });
+  });
 });
+

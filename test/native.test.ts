@@ -232,6 +232,30 @@ describe('libbpf-ts (native)', { skip }, () => {
       });
     });
 
+    it('runs an update on a native thread: join waits, and throws its failure every time; close joins', () => {
+      withObject((obj) => {
+        const map = obj.map('verdicts');
+        const key = headKey([10, 0, 0, 9]);
+        const ok = map.updateStart(key, u32(XDP_TX));
+        ok.join();
+        assert.equal(ok.joined, true);
+        ok.join(); // nothing left to wait for, nothing failed
+        assert.deepEqual(map.lookup(key), u32(XDP_TX));
+        const bad = map.updateStart(headKey([10, 0, 0, 10]), u32(XDP_DROP), 'exist');
+        expectBpfError(() => bad.join(), { code: 'ENOENT', syscall: 'bpf_map_update_elem', message: /map "verdicts"/ });
+        expectBpfError(() => bad.join(), { code: 'ENOENT' });
+        // A second start joins the first (its failure stays with its holder); close joins the last.
+        const first = map.updateStart(headKey([10, 0, 0, 11]), u32(XDP_DROP), 'exist');
+        const second = map.updateStart(headKey([10, 0, 0, 12]), u32(XDP_DROP));
+        assert.equal(first.joined, true);
+        expectBpfError(() => first.join(), { code: 'ENOENT' });
+        map.close();
+        assert.equal(second.joined, true, 'close joined the thread; the holder still gets its outcome');
+        second.join();
+        assert.throws(() => map.updateStart(key, u32(XDP_TX)), { name: 'BpfError', code: 'EBADF' });
+      });
+    });
+
     it('checks key and value sizes before calling the kernel', () => {
       withObject((obj) => {
         const map = obj.map('verdicts');

@@ -2,6 +2,8 @@
 // 1,000-element set patch (500 members removed, 500 added, made with PrefixList.withChanges as the
 // daemon does), a one-rule change right after it (the idle copy still holds the generation
 // before the patch), and a one-rule change in steady state. Compile + apply, medians of trials.
+// Changes follow each other at once, so apply first waits for the rest of the RCU grace period
+// the previous one started (it runs on a native thread after each flip): shown on its own line.
 //
 //   npx tsx bench/control/incremental.ts [trials=9]
 
@@ -32,10 +34,14 @@ function change(name: string, rs: Ruleset): void {
   const a = ms();
   const compiled = dp.compile(rs);
   const b = ms();
+  // What apply would wait first: the grace period the previous change started (back to back here).
+  dp.settle();
+  const wait = ms() - b;
   dp.apply(compiled);
   const c = ms();
   record(`${name}: compile`, b - a);
   record(`${name}: apply`, c - b);
+  record(`${name}:   of which the previous grace period`, wait);
   record(`${name}: total`, c - a);
   const w = dp.lastAddressWrite();
   record(`${name}: tables v4 ${w[4]}, v6 ${w[6]}`, 1);
@@ -78,7 +84,7 @@ try {
   console.log(`\nmedian (min–max) of ${trials} trials, ms\n`);
   for (const [name, values] of figures) {
     if (name.includes('tables')) console.log(`  ${name}: ${values.length}x`);
-    else console.log(`  ${name.padEnd(60)} ${formatSummary(summarize(values))}`);
+    else console.log(`  ${name.padEnd(68)} ${formatSummary(summarize(values))}`);
   }
 } finally {
   dp.close();

@@ -66,11 +66,18 @@ export interface NativeFailure {
   done?: number;
 }
 
+/** An update running on a native thread (opaque). */
+export interface NativePendingUpdate {
+  readonly __pendingUpdate: unique symbol;
+}
+
 export interface Binding {
   openObject(path: string, options: NativeOpenOptions): NativeObject;
 
   mapLookup(fd: number, key: Buffer, valueSize: number): Buffer | null;
   mapUpdate(fd: number, key: Buffer, value: Buffer, flags: number): void;
+  mapUpdateStart(fd: number, key: Buffer, value: Buffer, flags: number): NativePendingUpdate;
+  mapUpdateJoin(pending: NativePendingUpdate): void;
   mapDelete(fd: number, key: Buffer): boolean;
   mapNextKey(fd: number, key: Buffer | null, keySize: number): Buffer | null;
   mapUpdateBatch(fd: number, keys: Buffer, values: Buffer, count: number, keySize: number, valueSize: number, flags: number): void;

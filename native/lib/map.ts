@@ -2,7 +2,7 @@
 // the map's key size and valueBufferSize (all CPUs' values for per-CPU maps).
 import os from 'node:os';
 import { batchUsable, learnUnsupported, type BatchOp } from './batch-support';
-import type { NativeFd } from './binding';
+import type { NativeFd, NativePendingUpdate } from './binding';
 import { MapFlags, MapType, PER_CPU_MAP_TYPES, UpdateFlags } from './constants';
 import { call, closedError, makeBpfError, toBpfError } from './errors';
 import { binding } from './load';
@@ -40,6 +40,7 @@ export class BpfMap {
   readonly valueBufferSize: number;
   private handle: NativeFd | null;
   private memory: ArrayBuffer | null = null;
+  private pending: PendingUpdate | null = null;
 
   /** @internal Takes ownership of handle (closed here if the map cannot be inspected). */
   constructor(handle: NativeFd, name?: string) {
@@ -112,6 +113,35 @@ export class BpfMap {
     if (flag === undefined) throw new TypeError(`${this.subject}: update flag must be any, noexist or exist`);
     const fd = this.live('bpf_map_update_elem');
     call(this.subject, () => binding().mapUpdate(fd, key, value, flag));
+  }
+
+  /**
+   * The same update on a native thread, for updates that block (a map-of-maps update waits an
+   * RCU grace period): returns at once; join() waits and throws its failure. close() joins it.
+   */
+  updateStart(key: Buffer, value: Buffer, flags: UpdateFlag = 'any'): PendingUpdate {
+    this.key(key);
+    requireSize(this.subject, 'value', value, this.valueBufferSize);
+    const flag = UpdateFlags[flags];
+    if (flag === undefined) throw new TypeError(`${this.subject}: update flag must be any, noexist or exist`);
+    const fd = this.live('bpf_map_update_elem');
+    this.joinPending();
+    const pending = new PendingUpdate(this.subject, call(this.subject, () => binding().mapUpdateStart(fd, key, value, flag)));
+    this.pending = pending;
+    return pending;
+  }
+
+  /** Waits for an update started earlier (its failure belongs to whoever holds it). */
+  private joinPending(): void {
+    const p = this.pending;
+    this.pending = null;
+    if (p && !p.joined) {
+      try {
+        p.join();
+      } catch {
+        // reported to the holder of the PendingUpdate when it joins
+      }
+    }
   }
 
   /** false when the key was absent. */
@@ -214,6 +244,7 @@ export class BpfMap {
   }
 
   close(): void {
+    this.joinPending(); // the thread uses this fd
     this.unmap();
     this.handle?.close();
     this.handle = null;
@@ -246,5 +277,34 @@ export class BpfMap {
         throw toBpfError(e, { subject: this.subject, done: i, of: count });
       }
     }
+  }
+}
+
+/** An update running on a native thread (BpfMap.updateStart). */
+export class PendingUpdate {
+  private handle: NativePendingUpdate | null;
+  private failure: unknown = null;
+
+  /** @internal */
+  constructor(private readonly subject: string, handle: NativePendingUpdate) {
+    this.handle = handle;
+  }
+
+  get joined(): boolean {
+    return this.handle === null;
+  }
+
+  /** Waits for the update; throws its failure (every call, once it failed). */
+  join(): void {
+    const handle = this.handle;
+    if (handle !== null) {
+      this.handle = null;
+      try {
+        call(this.subject, () => binding().mapUpdateJoin(handle));
+      } catch (e) {
+        this.failure = e;
+      }
+    }
+    if (this.failure !== null) throw this.failure;
   }
 }

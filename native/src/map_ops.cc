@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <system_error>
+#include <thread>
 #include <vector>
 
 #include "errors.h"
@@ -75,6 +77,47 @@ bpf_map_batch_opts BatchOpts(uint64_t elemFlags) {
 long long BatchDone(int err, uint32_t done, uint32_t count) {
   if (err == EFAULT || done >= count) return 0;
   return done;
+}
+
+// An update on a thread of its own, for updates that block: a map-of-maps update waits an RCU
+// grace period (synchronize_rcu), which the caller need not wait for until it next needs it.
+// Key and value are copied; the fd must stay open until mapUpdateJoin returns.
+struct PendingUpdate {
+  std::thread thread;
+  int err = 0;
+  ~PendingUpdate() {
+    if (thread.joinable()) thread.join();  // garbage-collected unjoined: never leave it running
+  }
+};
+
+// (fd, key, value, flags) -> External<PendingUpdate>
+Napi::Value UpdateStart(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgFd(info, 0);
+  auto key = ArgBuffer(info, 1);
+  auto value = ArgBuffer(info, 2);
+  uint32_t flags = ArgU32(info, 3);
+  std::vector<uint8_t> k(key.Data(), key.Data() + key.Length());
+  std::vector<uint8_t> v(value.Data(), value.Data() + value.Length());
+  auto* pending = new PendingUpdate();
+  try {
+    pending->thread = std::thread([pending, fd, k = std::move(k), v = std::move(v), flags] {
+      pending->err = ErrnoOf(bpf_map_update_elem(fd, k.data(), v.data(), flags));
+    });
+  } catch (const std::system_error& e) {
+    delete pending;
+    ThrowBpf(env, {e.code().value() ? e.code().value() : EAGAIN, "pthread_create"});
+  }
+  return Napi::External<PendingUpdate>::New(env, pending, [](Napi::Env, PendingUpdate* p) { delete p; });
+}
+
+// (External<PendingUpdate>): waits for the thread; throws the update's failure. Once per update.
+void UpdateJoin(const Napi::CallbackInfo& info) {
+  if (!info[0].IsExternal()) ThrowType(info.Env(), "argument 0 must be a pending update");
+  auto* pending = info[0].As<Napi::External<PendingUpdate>>().Data();
+  if (!pending->thread.joinable()) ThrowType(info.Env(), "the update was joined already");
+  pending->thread.join();
+  if (pending->err) ThrowBpf(info.Env(), {pending->err, "bpf_map_update_elem"});
 }
 
 // (fd, keys, values, count, keySize, valueSize, flags)
@@ -199,6 +242,8 @@ void RegisterMapOps(Napi::Env env, Napi::Object exports) {
   exports.Set("mapUpdate", Napi::Function::New<Update>(env));
   exports.Set("mapDelete", Napi::Function::New<Delete>(env));
   exports.Set("mapNextKey", Napi::Function::New<NextKey>(env));
+  exports.Set("mapUpdateStart", Napi::Function::New<UpdateStart>(env));
+  exports.Set("mapUpdateJoin", Napi::Function::New<UpdateJoin>(env));
   exports.Set("mapUpdateBatch", Napi::Function::New<UpdateBatch>(env));
   exports.Set("mapDeleteBatch", Napi::Function::New<DeleteBatch>(env));
   exports.Set("mapLookupBatch", Napi::Function::New<LookupBatch>(env));

@@ -1,24 +1,16 @@
 // Incremental address classes: the entries of the previous compile plus label changes (a prefix
 // gains or loses a label: set members added or removed, literals appearing or disappearing) give
 // the new entries without recomputing a million classes. Only the changed prefixes and the
-// entries inside them (contiguous after them in sorted order) get their class recomputed; the
-// rest is copied with typed-array copies. Also reports the root cells the changes touch, so the
-// data plane rewrites only those.
+// entries inside them (contiguous after them in sorted order) get their class recomputed
+// (address-recompute.ts); the rest is copied with typed-array copies. Also reports the root cells
+// whose content changes, so the data plane rewrites only those.
 
 import { AddressEntries, FamilyEntries, nextAddressVersion } from './address-classes';
 import { ClassResolver } from './class-table';
 import { OwnLabelSets } from './own-labels';
 import type { EntriesPool } from './entries-pool';
-import {
-  SortedEntries,
-  addressUpperBound,
-  compareEntry,
-  lastAddress,
-  lowerBound,
-  nearestAncestor,
-  prefixContainsWords,
-} from './entry-search';
-import { ROOT_BITS } from '../dataplane/layout';
+import { compareEntry, lowerBound } from './entry-search';
+import { Edit, NO_CLASS, addCells, recomputeInside } from './address-recompute';
 
 /** Label changes of one family: prefix i gains (sign 1) or loses (sign -1) label[i]. */
 export class LabelChanges {
@@ -41,8 +33,6 @@ export class LabelChanges {
   }
 }
 
-const NO_CLASS = 0xffffffff;
-const ROOT = ROOT_BITS;
 const EMPTY_RANGES = new Uint32Array(0);
 
 export function updateAddressClasses(prev: AddressEntries, changes: { v4: LabelChanges; v6: LabelChanges }, pool: EntriesPool | null = null): AddressEntries {
@@ -60,21 +50,6 @@ export function updateAddressClasses(prev: AddressEntries, changes: { v4: LabelC
     version: nextAddressVersion(),
     delta: { base: prev.version, v4: v4.dirty, v6: v6.dirty },
   };
-}
-
-/** A changed prefix: where it is (or would be) among the previous entries, and its new own labels. */
-interface Edit {
-  /** index of one of its changes (for its words and length) */
-  change: number;
-  /** lower bound among the previous entries */
-  pos: number;
-  found: boolean;
-  /** own-label code, or -1 when no label is left (the entry goes) */
-  own: number;
-  /** its index among the new entries (or where it would be) */
-  at: number;
-  /** its class before (found ones) */
-  was: number;
 }
 
 function updateFamily(prev: FamilyEntries, ch: LabelChanges, resolver: ClassResolver, owns: OwnLabelSets, pool: EntriesPool | null): { entries: FamilyEntries; dirty: Uint32Array } {
@@ -178,60 +153,4 @@ function merge(prev: FamilyEntries, ch: LabelChanges, edits: Edit[], resolver: C
   return next;
 }
 
-/**
- * Recomputes the classes of every changed prefix and of the entries inside it (the outermost
- * changed prefixes are enough: their ranges hold the others), and returns the root cells covered.
- *
- * A change that leaves the class at the prefix as it was (a member added inside a prefix of the
- * same set, or removed from one) changes nothing inside it: only the prefix's own entry is set,
- * and when it is 24 bits or shorter the root paints the same classes, so no cell is dirty.
- */
-function recomputeInside(next: FamilyEntries, ch: LabelChanges, edits: Edit[], resolver: ClassResolver): Uint32Array {
-  const w = ch.width;
-  const dirty: number[] = [];
-  let top = -1;
-  const stack: number[] = [];
-  for (const e of edits) {
-    const at = e.change * w;
-    const len = ch.len[e.change];
-    if (top >= 0 && prefixContainsWords(ch.addr, top * w, ch.len[top], ch.addr, at, len, w)) continue;
-    const ancestor = nearestAncestor(next, w, next.lenCount, ch.addr, at, len, e.at);
-    const base = ancestor < 0 ? 0 : next.cls[ancestor];
-    const after = e.own >= 0 ? resolver.classOf(base, e.own) : base;
-    if (after === (e.found ? e.was : base)) {
-      if (e.own >= 0 && !e.found) {
-        resolver.table.retain(after);
-        next.cls[e.at] = after;
-      }
-      if (len > ROOT) addCells(dirty, ch.addr[at], len);
-      continue;
-    }
-    top = e.change;
-    // A host prefix holds nothing but itself.
-    const end = len === w * 32 ? e.at + (e.own >= 0 ? 1 : 0) : addressUpperBound(next, w, lastAddress(ch.addr, at, len, w), e.at);
-    stack.length = 0;
-    for (let i = e.at; i < end; i++) {
-      while (stack.length > 0 && !entryContains(next, w, stack[stack.length - 1], i)) stack.pop();
-      const cls = resolver.classOf(stack.length > 0 ? next.cls[stack[stack.length - 1]] : base, next.own[i]);
-      resolver.table.retain(cls);
-      if (next.cls[i] !== NO_CLASS) resolver.table.release(next.cls[i]);
-      next.cls[i] = cls;
-      stack.push(i);
-    }
-    addCells(dirty, ch.addr[at], len);
-  }
-  return Uint32Array.from(dirty);
-}
-
-function entryContains(e: SortedEntries, w: number, outer: number, inner: number): boolean {
-  return prefixContainsWords(e.addr, outer * w, e.len[outer], e.addr, inner * w, e.len[inner], w);
-}
-
-/** Appends the root cells of a prefix (its first word, length) to sorted [start, end) pairs. */
-export function addCells(ranges: number[], word0: number, len: number): void {
-  const start = word0 >>> (32 - ROOT_BITS);
-  const end = start + (len <= ROOT_BITS ? 2 ** (ROOT_BITS - len) : 1);
-  const n = ranges.length;
-  if (n > 0 && start <= ranges[n - 1]) ranges[n - 1] = Math.max(ranges[n - 1], end);
-  else ranges.push(start, end);
-}
+export { addCells };

@@ -14,11 +14,11 @@ import {
 } from '../dataplane/layout';
 import { AddressEntries } from './address-classes';
 import { AddressInputs, compileAddresses } from './compile-addresses';
-import { sameRuleList } from './rule-equality';
 import type { EntriesPool } from './entries-pool';
-import { CapacityError, RuleBitmap, emptyBitmap, setBit } from './bitmap';
+import { CapacityError, RuleBitmap, clearBit, emptyBitmap, setBit } from './bitmap';
 import { assignSlots } from './slots';
-import { Interval, RuleIntervals, ValueClasses, classifyValues } from './value-classes';
+import { ChangedIntervals, Interval, ValueClasses, classifyValues, reclassifyValues } from './value-classes';
+import { changedPositions } from './rule-diff';
 
 export interface CompileOptions {
   /** Attached interface name -> interface class (1..IFACE_CLASSES-1). */
@@ -74,27 +74,50 @@ export function compileRuleset(rs: Ruleset, opts: CompileOptions = {}): Compiled
   const ifaceClasses = opts.ifaceClasses ?? new Map<string, number>();
 
   const previous = opts.previous ?? null;
-  // Rules as before (a set patch): their tables, and the bitmaps of unchanged classes, stay.
-  const sameRules = previous?.source !== undefined && sameRuleList(previous.source.enabled, enabled) ? previous : null;
+  const before = previous?.source;
+  // The enabled rules at the positions they had then, but for these (a set patch: none).
+  const changed = previous && before ? changedPositions(before.enabled, enabled) : null;
+  const sameRules = changed !== null && changed.length === 0 ? previous : null;
   // The same ids on top of the slots they got then: the same slots.
-  const sameSlots = sameRules !== null && opts.previousSlots === sameRules.slots && sameStrings(sameRules.source?.ids, ids) ? sameRules : null;
+  const sameSlots = previous !== null && opts.previousSlots === previous.slots && sameStrings(before?.ids, ids) ? previous : null;
   const slots = sameSlots?.slots ?? assignSlots(ids, opts.previousSlots ?? new Map());
-  const addr = compileAddresses(rs, enabled, previous, sameRules !== null, opts.entriesPool ?? null);
+  const addr = compileAddresses(rs, enabled, previous, changed !== null ? { changed, before: before?.enabled ?? [] } : null, opts.entriesPool ?? null);
+  /** A value dimension: updated at the changed positions, else computed over all rules. */
+  const values = (held: ValueClasses | undefined, size: number, intervals: (r: Rule) => Interval[] | null, limit: number, what: string): ValueClasses => {
+    if (held && changed !== null && before) {
+      const diffs: ChangedIntervals[] = [];
+      for (const i of changed) {
+        const now = intervals(enabled[i]);
+        if (!sameIntervals(intervals(before.enabled[i]), now)) diffs.push({ rule: i, intervals: now });
+      }
+      const updated = reclassifyValues(held, size, diffs, limit);
+      if (updated) return updated;
+    }
+    return classifyValues(size, enabled.map(intervals), limit, what);
+  };
+  const sameIfaces = previous !== null && sameMap(before?.ifaceClasses, ifaceClasses);
   return {
-    rules: sameSlots?.rules ?? enabled.map((r) => ({ id: r.id, slot: slots.get(r.id) as number, action: r.action })),
+    rules: sameRules && sameSlots ? sameRules.rules : enabled.map((r) => ({ id: r.id, slot: slots.get(r.id) as number, action: r.action })),
     slots,
     config: { defaultAction: rs.default, ndpBypass: rs.ndp === 'bypass', nonIpDrop: rs.nonIp === 'drop' },
     addresses: addr.entries,
     addressInputs: addr.inputs,
     srcBits: addr.srcBits,
     dstBits: addr.dstBits,
-    l3: sameRules?.l3 ?? classifyValues(L3_VALUES, enabled.map(l3Intervals), L3_CLASSES, 'protocol classes'),
-    l4w0: sameRules?.l4w0 ?? classifyValues(L4_VALUES, enabled.map(l4w0Intervals), L4_CLASSES, 'source port / ICMP classes'),
-    l4w1: sameRules?.l4w1 ?? classifyValues(L4_VALUES, enabled.map((r) => portIntervals(r.dport)), L4_CLASSES, 'destination port classes'),
-    flags: sameRules?.flags ?? classifyValues(FLAGS_VALUES, enabled.map(flagIntervals), FLAGS_CLASSES, 'TCP flag classes'),
-    ifaceBits: sameRules && sameMap(sameRules.source?.ifaceClasses, ifaceClasses) ? sameRules.ifaceBits : compileIfaces(enabled, ifaceClasses),
+    l3: values(previous?.l3, L3_VALUES, l3Intervals, L3_CLASSES, 'protocol classes'),
+    l4w0: values(previous?.l4w0, L4_VALUES, l4w0Intervals, L4_CLASSES, 'source port / ICMP classes'),
+    l4w1: values(previous?.l4w1, L4_VALUES, (r) => portIntervals(r.dport), L4_CLASSES, 'destination port classes'),
+    flags: values(previous?.flags, FLAGS_VALUES, flagIntervals, FLAGS_CLASSES, 'TCP flag classes'),
+    ifaceBits: previous && sameIfaces && changed !== null && before ? updateIfaces(previous.ifaceBits, before.enabled, enabled, changed, ifaceClasses) : compileIfaces(enabled, ifaceClasses),
     source: { enabled, ids, ifaceClasses },
   };
+}
+
+function sameIntervals(a: Interval[] | null, b: Interval[] | null): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i][0] !== b[i][0] || a[i][1] !== b[i][1]) return false;
+  return true;
 }
 
 function sameStrings(a: readonly string[] | undefined, b: readonly string[]): boolean {
@@ -184,14 +207,42 @@ function flagIntervals(r: Rule): Interval[] | null {
 function compileIfaces(enabled: Rule[], ifaceClasses: ReadonlyMap<string, number>): RuleBitmap[] {
   const bits = Array.from({ length: IFACE_CLASSES }, emptyBitmap);
   enabled.forEach((r, i) => {
-    if (r.iface === null) {
-      for (const bm of bits) setBit(bm, i);
-      return;
-    }
-    for (const name of r.iface) {
-      const cls = ifaceClasses.get(name);
-      if (cls !== undefined) setBit(bits[cls], i);
-    }
+    for (const cls of ifaceClassesOf(r, ifaceClasses)) setBit(bits[cls], i);
   });
   return bits;
+}
+
+/** The interface classes a rule accepts. */
+function ifaceClassesOf(r: Rule, ifaceClasses: ReadonlyMap<string, number>): number[] {
+  if (r.iface === null) return Array.from({ length: IFACE_CLASSES }, (_, c) => c);
+  const out: number[] = [];
+  for (const name of r.iface) {
+    const cls = ifaceClasses.get(name);
+    if (cls !== undefined) out.push(cls);
+  }
+  return out;
+}
+
+/** The previous interface bitmaps with the changed rules' bits recomputed (copied where they change). */
+function updateIfaces(held: RuleBitmap[], before: Rule[], enabled: Rule[], changed: number[], ifaceClasses: ReadonlyMap<string, number>): RuleBitmap[] {
+  let bits = held;
+  for (const i of changed) {
+    if (sameNames(before[i].iface, enabled[i].iface)) continue;
+    const want = new Set(ifaceClassesOf(enabled[i], ifaceClasses));
+    for (let cls = 0; cls < held.length; cls++) {
+      const has = (bits[cls][i >>> 5] & (1 << (i & 31))) !== 0;
+      if (has === want.has(cls)) continue;
+      if (bits === held) bits = held.slice();
+      if (bits[cls] === held[cls]) bits[cls] = held[cls].slice();
+      if (has) clearBit(bits[cls], i);
+      else setBit(bits[cls], i);
+    }
+  }
+  return bits;
+}
+
+function sameNames(a: string[] | null, b: string[] | null): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || a.length !== b.length) return false;
+  return a.every((x, k) => x === b[k]);
 }

@@ -1,16 +1,9 @@
-// Whether two rule lists compile to the same rule-side tables (protocol, port, flag, interface
-// classes and the rules each address label stands for). A set patch leaves the rules as they
-// are, even when the daemon re-parses them into new objects: their tables are then reused.
+// Whether two rules compile to the same rule-side tables (protocol, port, flag, interface classes
+// and the rules each address label stands for). A rule the daemon re-parsed into a new object
+// with the same content counts as unchanged (rule-diff.ts): its bits are not recomputed.
 
 import type { PrefixList } from '../ruleset/address';
 import type { AddrField, Rule } from '../ruleset/model';
-
-export function sameRuleList(a: readonly Rule[], b: readonly Rule[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!sameRule(a[i], b[i])) return false;
-  return true;
-}
 
 /** Every field the compiler reads (not `comment`). */
 export function sameRule(a: Rule, b: Rule): boolean {

@@ -87,8 +87,10 @@ export class DataPlane {
   apply(compiled: CompiledRuleset, beforeCommit?: () => void): bigint {
     const copy = this.writer.prepare(compiled);
     const previous = this.slotsInForce;
-    const fresh = [...compiled.slots].filter(([id, slot]) => previous.get(id) !== slot).map(([, slot]) => slot);
-    zeroSlots(this.maps.get('counters'), fresh);
+    if (compiled.slots !== previous) {
+      const fresh = [...compiled.slots].filter(([id, slot]) => previous.get(id) !== slot).map(([, slot]) => slot);
+      zeroSlots(this.maps.get('counters'), fresh);
+    }
     beforeCommit?.();
     const epoch = this.writer.commit(copy);
     this.current = compiled;
@@ -145,7 +147,14 @@ export class DataPlane {
     };
   }
 
+  /** Waits for the grace period the last apply started (tests; prepare and close do it anyway). */
+  settle(): void {
+    this.writer.settleGracePeriod();
+  }
+
+  /** Throws a failed grace period's error after closing everything (nothing is left running). */
   close(): void {
+    const graceFailure = this.writer.close();
     for (const i of this.interfaces.values()) i.link.close();
     this.interfaces.clear();
     if (this.explainer) {
@@ -154,6 +163,7 @@ export class DataPlane {
     }
     this.program.close();
     this.maps.close();
+    if (graceFailure !== null) throw graceFailure;
   }
 }
 

@@ -1,9 +1,12 @@
 // Making a compiled ruleset live, all or nothing: write every table of the copy no packet is
 // using, then flip the epoch with one 8-byte store, then wait an RCU grace period so the old copy
 // is idle before anything touches it again. A failure before the flip leaves the live copy as is.
+// The grace period runs on a native thread after the flip; the next prepare (which writes the old
+// copy) and close join it first, so no copy is written until a grace period after it was live.
 
 import { CompiledRuleset } from '../compiler/compile';
 import type { ValueClasses } from '../compiler/value-classes';
+import type { PendingUpdate } from '../../native/lib';
 import { DataPathMaps } from './maps';
 import { actionCode, encodeConfig, u32, writeClassBits } from './encode';
 import {
@@ -32,6 +35,10 @@ export class GenerationWriter {
   /** Per copy, per family: the address table with its free lists. */
   private readonly tables: { 4: AddressTable; 6: AddressTable }[];
   private readonly history = new AddressHistory();
+  /** The grace period started by the last commit, until joined. */
+  private grace: PendingUpdate | null = null;
+  /** A grace period that failed: the copy that was live is not known idle until one succeeds. */
+  private graceOwed = false;
   /** How the last prepare wrote the address tables (tests, benchmarks). */
   lastAddressWrite: { 4: 'kept' | 'updated' | 'rebuilt'; 6: 'kept' | 'updated' | 'rebuilt' } = { 4: 'rebuilt', 6: 'rebuilt' };
 
@@ -57,12 +64,13 @@ export class GenerationWriter {
 
   /** Writes `next` into the idle copy; returns that copy. Nothing live changes. */
   prepare(next: CompiledRuleset): number {
+    this.settleGracePeriod();
     const copy = 1 - this.liveCopy();
     const known = this.held[copy];
     this.held[copy] = null; // half-written until prepare returns
     this.writeAddressTables(copy, known, next);
     this.writeClassTables(copy, next, known);
-    this.writeRuleTable(copy, next);
+    if (next.rules !== known?.rules) this.writeRuleTable(copy, next);
     this.maps.get('config').update(
       u32(copy),
       encodeConfig({ ...next.config, numRules: next.rules.length }),
@@ -81,17 +89,61 @@ export class GenerationWriter {
     }
   }
 
-  /** Makes `copy` live (one aligned 8-byte store), then waits until no packet uses the old one. */
+  /**
+   * Makes `copy` live (one aligned 8-byte store), then starts the wait until no packet uses the
+   * old one; prepare and close finish it.
+   */
   commit(copy: number): bigint {
     const epoch = this.epoch();
     if (Number(epoch & 1n) === copy) throw new Error('commit: that copy is already live');
+    if (this.grace !== null || this.graceOwed) throw new Error('commit: the previous grace period is not settled (prepare first)');
     Atomics.store(this.maps.active, 0, epoch + 1n);
-    this.waitGracePeriod();
+    try {
+      this.grace = this.maps.get('grace_sync').updateStart(u32(0), u32(this.maps.get('grace_inner').fd));
+    } catch (e) {
+      this.graceOwed = true;
+      throw e;
+    }
     return epoch + 1n;
   }
 
+  /**
+   * Waits for the grace period of the last commit, when one is running. Its failure is thrown
+   * once (the change it followed is live); until a wait succeeds, each call tries one more.
+   */
+  settleGracePeriod(): void {
+    const grace = this.grace;
+    this.grace = null;
+    if (grace !== null) {
+      try {
+        grace.join();
+      } catch (e) {
+        this.graceOwed = true;
+        throw e;
+      }
+      return;
+    }
+    if (this.graceOwed) {
+      this.waitGracePeriod();
+      this.graceOwed = false;
+    }
+  }
+
+  /** Before the maps close: joins the running grace period; returns its failure, if any. Writes nothing after. */
+  close(): unknown {
+    const grace = this.grace;
+    this.grace = null;
+    this.graceOwed = false;
+    try {
+      grace?.join();
+      return null;
+    } catch (e) {
+      return e;
+    }
+  }
+
   /** Updating a map-of-maps makes the kernel wait an RCU grace period (synchronize_rcu). */
-  waitGracePeriod(): void {
+  private waitGracePeriod(): void {
     this.maps.get('grace_sync').update(u32(0), u32(this.maps.get('grace_inner').fd));
   }
 
