@@ -15,7 +15,7 @@ import { DataPlane } from '../dataplane/dataplane';
 import { EnvironmentError, ifaceIndex, linkPinPath } from '../dataplane/interfaces';
 import { pointerToDotted, parseRulesetFile } from '../ruleset/validate';
 import { ServiceError } from '../service/errors';
-import { RulesetService } from '../service/ruleset-service';
+import { RulesetService, errFields } from '../service/ruleset-service';
 import { PersistedState, StateFileError, StateStore } from '../service/state-store';
 import { InstanceLock, LockHeldError, acquireLocks, lockName } from './instance-lock';
 import { RulesFile } from './rules-file';
@@ -109,7 +109,13 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Dae
         process.off('SIGHUP', onHup);
         openRules?.close();
         await openApp.close();
-        openDp.close(); // closes fds only: links and maps stay pinned, filtering goes on
+        // Closes fds only: links and maps stay pinned, filtering goes on. A grace-period wait that
+        // failed after the last flip is reported, not thrown: the change it followed is live.
+        try {
+          openDp.close();
+        } catch (err) {
+          log.error({ err: errFields(err) }, 'closing the data plane: the last grace-period wait failed');
+        }
         await Promise.all(locks.map((l) => l.release()));
         log.info({ generation: service.generation() }, 'stopped; the program stays attached (xdpfw detach removes it)');
       },
@@ -117,7 +123,11 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Dae
   } catch (e) {
     rulesFile?.close();
     await app?.close();
-    dp?.close();
+    try {
+      dp?.close();
+    } catch {
+      // the start failed already; that error is the one to report
+    }
     await Promise.all(locks.map((l) => l.release()));
     throw e;
   }

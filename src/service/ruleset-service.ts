@@ -360,8 +360,9 @@ export class RulesetService implements MetricsSource {
     try {
       this.dp.apply(compiled, () => this.persist(generation, change, compiled));
     } catch (e) {
-      // The flip is one store; only the grace-period wait after it can fail. If the epoch moved,
-      // the new generation is live and persisted: report it as applied.
+      // The flip is one store; after it only starting the grace-period wait can fail (a wait that
+      // fails later is reported by the next apply, before it writes anything). If the epoch
+      // moved, the new generation is live and persisted: report it as applied.
       if (this.dp.epoch() === epochBefore) throw asServiceError(e, this.log, caller);
       this.log.error({ err: errFields(e), generation }, 'applied, but waiting for the RCU grace period failed');
     }
