@@ -50,7 +50,7 @@ int xdpfw(struct xdp_md *ctx)
 	switch (parse_frame(ctx, &f, &reason)) {
 	case PARSE_MALFORMED:
 		if (f.reason)
-			reason = f.reason; /* set by xdpfw_parse_l4 */
+			reason = f.reason; /* set by parse_l4 */
 		outcome = OUTCOME_MALFORMED;
 		detail = reason;
 		action = ACTION_DROP;

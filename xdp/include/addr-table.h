@@ -92,8 +92,10 @@ static __always_inline __u32 root_entry(__u32 copy, __u32 family, __u32 top24)
 	return p ? pair_entry(p, top24) : 0;
 }
 
-/* The class of an IPv4 address (host order). Global: verified once, not per call site. */
-__attribute__((noinline)) __u32 xdpfw_addr4_class(__u32 addr, __u32 copy)
+/* The class of an IPv4 address (host order). Inlined, as every function on the common path: a
+ * BPF-to-BPF call returns through the kernel's return thunk, which on AMD hosts with the SRSO
+ * mitigation ("Safe RET") is a mispredicted return, 5-10 ns per call on the development VM. */
+static __always_inline __u32 xdpfw_addr4_class(__u32 addr, __u32 copy)
 {
 	struct addr_pair *p;
 	__u32 e, key, node, byte;
@@ -118,7 +120,7 @@ __attribute__((noinline)) __u32 xdpfw_addr4_class(__u32 addr, __u32 copy)
 }
 
 /* The class of an IPv6 address (host-order words). */
-__attribute__((noinline)) __u32 xdpfw_addr6_class(const struct addr6_words *a, __u32 copy)
+static __always_inline __u32 xdpfw_addr6_class(const struct addr6_words *a, __u32 copy)
 {
 	struct addr_pair *p;
 	__u32 e, key, node, byte, bit = ROOT_BITS, i;

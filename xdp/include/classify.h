@@ -63,9 +63,8 @@ static __always_inline struct class_bits *bits_of(__u32 copy_base, __u32 dim_bas
 	return bpf_map_lookup_elem(&class_bits, &key);
 }
 
-/* The priority of the first matching rule in `copy`, or -1. Global (not inlined) so the verifier
- * checks it once rather than once per parse path. */
-__attribute__((noinline)) int xdpfw_classify(const struct flow *f, __u32 copy)
+/* The priority of the first matching rule in `copy`, or -1. Inlined (see xdpfw_addr4_class). */
+static __always_inline int xdpfw_classify(const struct flow *f, __u32 copy)
 {
 	struct class_bits *src, *dst, *l3, *w0, *w1, *flags, *ifc;
 	__u32 vc_base, bits_base, l3_index, i, src_cls = 0, dst_cls = 0;

@@ -137,20 +137,35 @@ static __always_inline int l4_fields(const __u8 *p, struct flow *f, __u32 *reaso
 	return PARSE_IP;
 }
 
+/* The L4 words of a protocol other than TCP, whose fields all lie in its first 4 bytes. */
+static __always_inline int l4_fields_short(const __u8 *p, struct flow *f)
+{
+	switch (f->proto) {
+	case IPPROTO_UDP:
+	case IPPROTO_SCTP:
+		f->l4w0 = ((__u32)p[0] << 8) | p[1];
+		f->l4w1 = ((__u32)p[2] << 8) | p[3];
+		break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		f->l4w0 = ((__u32)p[0] << 8) | p[1];
+		break;
+	}
+	return PARSE_IP;
+}
+
 #define L4_FAST_MAX_OFF 255
 
 /* L4 checks shared by both families (item 8: l4_truncated, tiny_fragment) and the L4 words.
- * Global (not inlined): verified once with any offset, instead of once per header-chain path. */
-__attribute__((noinline)) int xdpfw_parse_l4(struct xdp_md *ctx, __u32 l4, __u32 v4_offset, struct flow *f)
+ * Inlined on the common paths (IPv4 without AH, IPv6 without extension headers); see
+ * xdpfw_parse_l4 for the others. */
+static __always_inline int parse_l4(struct xdp_md *ctx, __u32 l4, __u32 v4_offset, struct flow *f)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u8 buf[20] = {}, *p;
-	__u32 *reason, need;
+	__u32 *reason = &f->reason, need;
+	__u8 *p;
 
-	if (!f)
-		return PARSE_MALFORMED;
-	reason = &f->reason;
 	need = l4_min_len(f->proto);
 	if (f->frag != FRAG_NON_FIRST && need) {
 		/* Fast path: a short header chain leaves the whole 20 bytes in reach of a direct read. */
@@ -158,13 +173,26 @@ __attribute__((noinline)) int xdpfw_parse_l4(struct xdp_md *ctx, __u32 l4, __u32
 			p = data + l4;
 			if ((void *)(p + 20) <= data_end)
 				return l4_fields(p, f, reason);
+			/* A short frame (64 bytes of IPv6 + UDP leave 10 bytes past the header): any
+			 * protocol but TCP has its fields in its first 4 bytes; present if need are. */
+			if (f->proto != IPPROTO_TCP && (void *)(p + 4) <= data_end) {
+				if (l4 + need > (__u32)(data_end - data)) {
+					*reason = MALFORMED_L4_TRUNCATED;
+					return PARSE_MALFORMED;
+				}
+				return l4_fields_short(p, f);
+			}
 		}
-		if (l4 > MAX_PARSE_OFF || l4 + need > (__u32)(data_end - data) ||
-		    bpf_xdp_load_bytes(ctx, l4, buf, need > 12 ? 20 : need > 8 ? 12 : need > 4 ? 8 : 4)) {
-			*reason = MALFORMED_L4_TRUNCATED;
-			return PARSE_MALFORMED;
+		{
+			__u8 buf[20] = {};
+
+			if (l4 > MAX_PARSE_OFF || l4 + need > (__u32)(data_end - data) ||
+			    bpf_xdp_load_bytes(ctx, l4, buf, need > 12 ? 20 : need > 8 ? 12 : need > 4 ? 8 : 4)) {
+				*reason = MALFORMED_L4_TRUNCATED;
+				return PARSE_MALFORMED;
+			}
+			return l4_fields(buf, f, reason);
 		}
-		return l4_fields(buf, f, reason);
 	}
 	/* RFC 1858: a TCP fragment at offset 1 (8 bytes) can overwrite ports and flags. */
 	if (f->family == 0 && f->proto == IPPROTO_TCP && v4_offset == 1) {
@@ -172,6 +200,16 @@ __attribute__((noinline)) int xdpfw_parse_l4(struct xdp_md *ctx, __u32 l4, __u32
 		return PARSE_MALFORMED;
 	}
 	return PARSE_IP;
+}
+
+/* The same, global (not inlined), for frames that carry AH or IPv6 extension headers: verified
+ * once with any offset instead of once per header-chain path. The common paths inline parse_l4
+ * (see xdpfw_addr4_class on the cost of a call). */
+__attribute__((noinline)) int xdpfw_parse_l4(struct xdp_md *ctx, __u32 l4, __u32 v4_offset, struct flow *f)
+{
+	if (!f)
+		return PARSE_MALFORMED;
+	return parse_l4(ctx, l4, v4_offset, f);
 }
 
 /* IPv4 header, options (IHL) and one AH header (item 6). */
@@ -213,9 +251,9 @@ static __always_inline int parse_ipv4(struct xdp_md *ctx, void *data, void *data
 		if (l4 + hdr_len > frame_len)
 			goto ext_header;
 		f->proto = ah[0];
-		l4 += hdr_len;
+		return xdpfw_parse_l4(ctx, l4 + hdr_len, offset, f);
 	}
-	return xdpfw_parse_l4(ctx, l4, offset, f);
+	return parse_l4(ctx, l4, offset, f);
 ext_header:
 	*reason = MALFORMED_EXT_HEADER;
 	return PARSE_MALFORMED;
@@ -250,6 +288,10 @@ static __always_inline int parse_ipv6(struct xdp_md *ctx, void *data, void *data
 	f->hop_limit = ip6->hop_limit;
 	nh = ip6->nexthdr;
 	o = off + sizeof(struct ipv6hdr);
+	if (!is_walked_ext_header(nh)) {
+		f->proto = nh;
+		return parse_l4(ctx, o, 0, f);
+	}
 	for (i = 0; i <= MAX_IPV6_EXT_HEADERS; i++) {
 		if (!is_walked_ext_header(nh))
 			break;
