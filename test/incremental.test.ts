@@ -122,7 +122,7 @@ describe('incremental changes on the data path', { skip: !isRoot() && 'needs roo
 
   describe('the RCU grace period after a flip runs on a native thread', () => {
     /** Records the order of grace-period joins and writes of the idle copy's config. */
-    function spy(dp: DataPlane, fail: Error | null) {
+    function spy(dp: DataPlane, fail: Error | null, failWait: Error | null = null) {
       const log: string[] = [];
       const grace = dp.maps.get('grace_sync') as BpfMap & Record<string, unknown>;
       const config = dp.maps.get('config') as BpfMap & Record<string, unknown>;
@@ -146,6 +146,7 @@ describe('incremental changes on the data path', { skip: !isRoot() && 'needs roo
       grace.update = (key: Buffer, value: Buffer) => {
         update(key, value);
         log.push('wait');
+        if (failWait) throw failWait;
       };
       config.update = (key: Buffer, value: Buffer) => {
         write(key, value);
@@ -175,12 +176,29 @@ describe('incremental changes on the data path', { skip: !isRoot() && 'needs roo
       }
     });
 
-    it('a failed grace period surfaces at the next apply, which changes nothing; the one after waits and applies', () => {
+    it('a grace period that failed on its thread is waited for again by the next apply, which goes ahead', () => {
+      const seq = new ChangeSequence(24);
+      h.apply(seq.model);
+      const { log, restore } = spy(h.dp, new Error('grace period failed'));
+      const frame = buildFrame({ ip: { kind: 'ipv4', src: '192.0.2.1', dst: '198.51.100.1' }, l4: { kind: 'udp', sport: 1000, dport: 53 } });
+      try {
+        h.apply(seq.next('patch', 's4').model); // the flip happened; its grace period fails on the thread
+        const edited = seq.next('edit-rule').model;
+        h.apply(edited);
+        assert.deepEqual(log, ['write', 'start', 'join', 'wait', 'write', 'start'], 'waited again before writing the copy that was live');
+        assert.deepEqual(h.explain(frame, 'eth0'), classify(edited, frame, 'eth0'));
+      } finally {
+        restore();
+        h.dp.settle();
+      }
+    });
+
+    it('when waiting again fails too, the next apply changes nothing; the one after waits and applies', () => {
       const seq = new ChangeSequence(22);
       const model = seq.model;
       h.apply(model);
       const failure = new Error('grace period failed');
-      const { log, restore } = spy(h.dp, failure);
+      const { log, restore } = spy(h.dp, failure, failure);
       const frame = buildFrame({ ip: { kind: 'ipv4', src: '192.0.2.1', dst: '198.51.100.1' }, l4: { kind: 'udp', sport: 1000, dport: 53 } });
       try {
         const patched = seq.next('patch', 's4').model;
@@ -203,7 +221,7 @@ describe('incremental changes on the data path', { skip: !isRoot() && 'needs roo
         } finally {
           again.restore();
         }
-        assert.deepEqual(log, ['write', 'start', 'join'], 'the failed one was joined once, and nothing was written after it');
+        assert.deepEqual(log, ['write', 'start', 'join', 'wait'], 'nothing was written after the failed waits');
       } finally {
         restore();
       }

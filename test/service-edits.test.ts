@@ -5,6 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import type { PrefixList } from '../src/ruleset/address';
 import type { Rule, RuleJson, Ruleset, RulesetJson } from '../src/ruleset/model';
 import { parseRuleset } from '../src/ruleset/validate';
@@ -56,11 +57,13 @@ function members(rng: Rng, n: number): string[] {
   });
 }
 
-test('random REST edits: the model in force equals a fresh parse of the served ruleset; a restart loads the same', { skip: !isRoot() && 'needs root (BPF maps)', timeout: 300_000 }, async (t) => {
-  const fx = serviceFixture();
+for (const [mode, journalFrom] of [['snapshots', undefined], ['journal', 0]] as const) {
+test(`random REST edits (${mode}): the model in force equals a fresh parse of the served ruleset; a restart loads the same`, { skip: !isRoot() && 'needs root (BPF maps)', timeout: 300_000 }, async (t) => {
+  const fx = serviceFixture({ journalFrom });
   t.after(() => fx.close());
   const rng = new Rng(2024);
   let nextId = 0;
+  let replayed = 0;
   for (let round = 0; round < ROUNDS; round++) {
     await fx.service.replaceRuleset({ sets: { a: members(rng, 4), b: [] }, rules: [randomRule(rng, `r${nextId++}`)] }, caller);
     for (let e = 0; e < EDITS; e++) {
@@ -86,8 +89,16 @@ test('random REST edits: the model in force equals a fresh parse of the served r
       const got = fx.service.set(name);
       assert.deepEqual(new Set(got.elements).size, got.count, `round ${round}: set ${name} lists a prefix twice`);
     }
+    if (journalFrom === undefined) {
+      // A small state: every change rewrote state.json whole (CONTRACT section 4).
+      assert.equal(fs.existsSync(fx.store.journal), false);
+      assert.equal(JSON.parse(fs.readFileSync(fx.store.file, 'utf8')).generation, fx.service.generation());
+    }
+    if (fs.existsSync(fx.store.journal)) replayed++;
     const loaded = new StateStore(fx.stateDir).load()!;
     assert.equal(loaded.generation, fx.service.generation());
     assert.deepEqual(loaded.ruleset, JSON.parse(JSON.stringify(served)) as RulesetJson, `round ${round}: the state a restart loads`);
   }
+  if (journalFrom === 0) assert.ok(replayed > 0, 'no round ended with journal lines to replay');
 });
+}

@@ -27,11 +27,12 @@ const skip = isRoot() ? false : 'needs root (BPF maps, veth)';
 
 describe('RulesetService', { skip }, () => {
   test('a restarted service restores state: same ruleset, generation, slots, counters', async (t) => {
-    const first = serviceFixture();
+    const first = serviceFixture({ journalFrom: 0 });
     t.after(() => first.close());
     await first.service.replaceRuleset(RS, caller);
     await first.service.addRule({ id: 'web', proto: 'tcp', dport: 80, action: 'pass' }, { before: 'dns' }, caller);
-    // Edits are journal lines after the snapshot of generation 1; the restart replays them.
+    // Edits are journal lines after a snapshot (a new one whenever the journal outgrows it); the
+    // restart replays them.
     await first.service.patchSet('bad', { add: ['198.51.100.7', '203.0.113.0/24'] }, caller);
     await first.service.patchSet('bad', { add: ['192.0.2.0/25'], remove: ['198.51.100.7/32'] }, caller);
     await first.service.addRule({ id: 'tmp', proto: 'gre', action: 'drop' }, {}, caller);
@@ -54,6 +55,27 @@ describe('RulesetService', { skip }, () => {
     second.dp.run(badFrame, first.ifindex.get('eth0'));
     assert.equal(second.service.stats().rules[0].packets, 5);
     assert.equal(second.service.stats().rules.find((r) => r.id === 'new')?.packets, 0);
+  });
+
+  test('an edit refused after it was journalled is mended by a snapshot at the next change', async (t) => {
+    const fx = serviceFixture({ journalFrom: 0 });
+    t.after(() => fx.close());
+    await fx.service.replaceRuleset(RS, caller);
+    await fx.service.patchSet('bad', { add: ['198.51.100.0/24'] }, caller);
+    // The kernel refuses after the state was written (persist runs just before the flip).
+    const apply = fx.dp.apply.bind(fx.dp);
+    fx.dp.apply = (compiled, beforeCommit) => apply(compiled, () => {
+      beforeCommit?.();
+      throw new Error('injected: refused after persist');
+    });
+    await assert.rejects(fx.service.patchSet('bad', { add: ['203.0.113.0/24'] }, caller), /injected/);
+    fx.dp.apply = apply;
+    assert.equal(fx.store.needsSnapshot(), true);
+    await fx.service.deleteRule('dns', caller);
+    assert.equal(fs.existsSync(fx.store.journal), false, 'a snapshot replaced the journal');
+    const state = new StateStore(fx.stateDir).load()!;
+    assert.equal(state.generation, 3);
+    assert.deepEqual(state.ruleset.sets, { bad: ['192.0.2.0/24', '198.51.100.0/24'] }, 'the refused patch is not in the state');
   });
 
   test('after a crash between persist and flip, the state file wins', async (t) => {

@@ -3,6 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -91,6 +92,81 @@ test('journal: a record older than the one before it is a damaged journal', () =
     store.append({ generation: 2, slots: {}, ifaces: [] });
     assert.throws(() => new StateStore(dir).load(), /state.journal:2: generation 2 after 3/);
   } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('journal: a damaged line with more after it stops the load; records of another snapshot are skipped', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xdpfw-journal-'));
+  try {
+    const store = new StateStore(dir, 0);
+    const base = { version: STATE_VERSION, generation: 1, ruleset: { sets: { s: ['10.0.0.0/8'] }, rules: [] }, slots: {}, ifaces: [] };
+    store.save(base);
+    store.append({ generation: 2, slots: {}, ifaces: [], sets: { s: { add: ['192.0.2.0/24'], remove: [] } } });
+    store.append({ generation: 3, slots: {}, ifaces: [], sets: { s: { add: [], remove: ['10.0.0.0/8'] } } });
+    const good = fs.readFileSync(store.journal, 'utf8');
+    const lines = good.split('\n');
+    fs.writeFileSync(store.journal, [lines[0], '{"generation": 3, "sl', lines[1], ''].join('\n'));
+    assert.throws(() => new StateStore(dir).load(), /state.journal:2: not JSON \(a damaged journal/);
+
+    // An older state.json put back by hand: the journal's records follow another snapshot.
+    fs.writeFileSync(store.journal, good);
+    fs.writeFileSync(store.file, JSON.stringify({ ...base, generation: 1, ruleset: { sets: { s: ['172.16.0.0/12'] }, rules: [] } }));
+    assert.deepEqual(new StateStore(dir).load()?.ruleset.sets, { s: ['172.16.0.0/12', '192.0.2.0/24'] }, 'same generation, same base: replayed');
+    fs.writeFileSync(store.file, JSON.stringify({ ...base, generation: 2 }));
+    assert.deepEqual(new StateStore(dir).load(), { ...base, generation: 2 }, 'records of snapshot 1 applied to snapshot 2');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('journal: small states and long journals make the next change a snapshot', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xdpfw-journal-'));
+  try {
+    const state = { version: STATE_VERSION, generation: 1, ruleset: { rules: [] }, slots: {}, ifaces: [] };
+    assert.equal(new StateStore(dir).needsSnapshot(), true, 'no state yet');
+    const small = new StateStore(dir);
+    small.save(state);
+    assert.equal(small.needsSnapshot(), true, 'a state under JOURNAL_FROM is always a snapshot');
+    const store = new StateStore(dir, 0);
+    store.load();
+    assert.equal(store.needsSnapshot(), false);
+    let g = 2;
+    while (!store.needsSnapshot()) store.append({ generation: g++, slots: {}, ifaces: [] });
+    assert.ok(fs.statSync(store.journal).size > fs.statSync(store.file).size, 'switched only once the journal outgrew the snapshot');
+    store.save({ ...state, generation: g });
+    assert.equal(store.needsSnapshot(), false);
+    store.requireSnapshot();
+    assert.equal(store.needsSnapshot(), true, 'after a failure that may have left a refused change on disk');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('journal: an append that runs out of space leaves the journal as it was; the next one works', { skip: process.getuid?.() !== 0 && 'needs root (mount)' }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xdpfw-journal-full-'));
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]);
+  try {
+    const store = new StateStore(dir, 0);
+    const state = { version: STATE_VERSION, generation: 1, ruleset: { sets: { s: [] as string[] }, rules: [] }, slots: {}, ifaces: [] };
+    store.save(state);
+    store.append({ generation: 2, slots: {}, ifaces: [], sets: { s: { add: ['10.0.0.0/8'], remove: [] } } });
+    const before = fs.readFileSync(store.journal);
+    const filler = path.join(dir, 'filler');
+    try {
+      fs.writeFileSync(filler, Buffer.alloc(64 << 10));
+    } catch {
+      // filled up: what is wanted
+    }
+    const big = Array.from({ length: 2000 }, (_, i) => `10.1.${i >> 8}.${i & 255}`);
+    assert.throws(() => store.append({ generation: 3, slots: {}, ifaces: [], sets: { s: { add: big, remove: [] } } }), /ENOSPC/);
+    assert.ok(fs.readFileSync(store.journal).equals(before), 'the journal changed');
+    assert.equal(new StateStore(dir).load()?.generation, 2);
+    fs.rmSync(filler);
+    store.append({ generation: 3, slots: {}, ifaces: [], sets: { s: { add: ['192.0.2.0/24'], remove: [] } } });
+    assert.deepEqual(new StateStore(dir).load()?.ruleset.sets, { s: ['10.0.0.0/8', '192.0.2.0/24'] });
+  } finally {
+    execFileSync('umount', [dir]);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -107,12 +107,17 @@ export class BpfMap {
   }
 
   update(key: Buffer, value: Buffer, flags: UpdateFlag = 'any'): void {
+    const { fd, flag } = this.checkUpdate(key, value, flags);
+    call(this.subject, () => binding().mapUpdate(fd, key, value, flag));
+  }
+
+  /** The checks of update and updateStart: sizes and flag; the live fd and the flag's number. */
+  private checkUpdate(key: Buffer, value: Buffer, flags: UpdateFlag): { fd: number; flag: number } {
     this.key(key);
     requireSize(this.subject, 'value', value, this.valueBufferSize);
     const flag = UpdateFlags[flags];
     if (flag === undefined) throw new TypeError(`${this.subject}: update flag must be any, noexist or exist`);
-    const fd = this.live('bpf_map_update_elem');
-    call(this.subject, () => binding().mapUpdate(fd, key, value, flag));
+    return { fd: this.live('bpf_map_update_elem'), flag };
   }
 
   /**
@@ -120,11 +125,7 @@ export class BpfMap {
    * RCU grace period): returns at once; join() waits and throws its failure. close() joins it.
    */
   updateStart(key: Buffer, value: Buffer, flags: UpdateFlag = 'any'): PendingUpdate {
-    this.key(key);
-    requireSize(this.subject, 'value', value, this.valueBufferSize);
-    const flag = UpdateFlags[flags];
-    if (flag === undefined) throw new TypeError(`${this.subject}: update flag must be any, noexist or exist`);
-    const fd = this.live('bpf_map_update_elem');
+    const { fd, flag } = this.checkUpdate(key, value, flags);
     this.joinPending();
     const pending = new PendingUpdate(this.subject, call(this.subject, () => binding().mapUpdateStart(fd, key, value, flag)));
     this.pending = pending;

@@ -92,10 +92,17 @@ export class DataPlane {
       zeroSlots(this.maps.get('counters'), fresh);
     }
     beforeCommit?.();
-    const epoch = this.writer.commit(copy);
-    this.current = compiled;
-    this.slotsInForce = compiled.slots;
-    return epoch;
+    const before = this.writer.epoch();
+    try {
+      return this.writer.commit(copy);
+    } finally {
+      // Past the flip `compiled` is live even if starting the grace wait failed: later compiles
+      // must diff against it, and its slots are the ones counting.
+      if (this.writer.epoch() !== before) {
+        this.current = compiled;
+        this.slotsInForce = compiled.slots;
+      }
+    }
   }
 
   /** Compiles and applies in one step. */
@@ -154,6 +161,7 @@ export class DataPlane {
 
   /** Throws a failed grace period's error after closing everything (nothing is left running). */
   close(): void {
+    // First: the grace thread uses grace_inner's fd, which maps.close() closes below.
     const graceFailure = this.writer.close();
     for (const i of this.interfaces.values()) i.link.close();
     this.interfaces.clear();

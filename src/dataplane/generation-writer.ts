@@ -108,8 +108,10 @@ export class GenerationWriter {
   }
 
   /**
-   * Waits for the grace period of the last commit, when one is running. Its failure is thrown
-   * once (the change it followed is live); until a wait succeeds, each call tries one more.
+   * Waits for the grace period of the last commit, when one is running. If that wait failed on
+   * its thread, one is waited for here instead: the next change is not refused for the failure
+   * of a wait that followed another one. Only when that fails too does this throw (nothing is
+   * written then); until a wait succeeds, each call tries one more.
    */
   settleGracePeriod(): void {
     const grace = this.grace;
@@ -117,11 +119,10 @@ export class GenerationWriter {
     if (grace !== null) {
       try {
         grace.join();
-      } catch (e) {
+        return;
+      } catch {
         this.graceOwed = true;
-        throw e;
       }
-      return;
     }
     if (this.graceOwed) {
       this.waitGracePeriod();
@@ -129,7 +130,6 @@ export class GenerationWriter {
     }
   }
 
-  /** Before the maps close: joins the running grace period; returns its failure, if any. Writes nothing after. */
   close(): unknown {
     const grace = this.grace;
     this.grace = null;

@@ -62,6 +62,7 @@ export class DataPathMaps {
     return map;
   }
 
+  /** Join any grace wait first (GenerationWriter.close): its thread uses grace_inner's fd. */
   close(): void {
     for (const map of this.byName.values()) map.close();
   }

@@ -54,15 +54,19 @@ export function scanIssues(s: SchemaAccess, name: string, value: unknown, basePa
   const fast = s.fast(name);
   if (fast(value)) return;
   if (isSmall(value)) return checkWhole(s, name, value, basePath, out);
+  const firstErrors = fast.errors ?? []; // the scan below may run this validator again
   const schema = s.schemaOf(name);
+  const before = out.length;
   if (Array.isArray(value)) {
     // No array in the schema has maxItems, so a big (non-empty) array is wrong only in its items.
     const item = itemName(s, schema);
-    if (item !== undefined) return scanItems(s, item, value, 0, basePath, out);
+    if (item !== undefined) scanItems(s, item, value, 0, basePath, out);
   } else if (isObject(value)) {
-    return scanObject(s, name, schema, value, basePath, out);
+    scanObject(s, name, schema, value, basePath, out);
   }
-  out.push(...s.issues(fast.errors ?? [], basePath));
+  // The split found nothing the whole check objects to (a constraint on the whole, should the
+  // schema gain one): report the cheap check's error, never "valid".
+  if (out.length === before) out.push(...s.issues(firstErrors, basePath));
 }
 
 function scanItems(s: SchemaAccess, item: string, arr: unknown[], from: number, basePath: string, out: ValidationIssue[]): void {

@@ -5,8 +5,9 @@
 //
 // A whole ruleset is validated whole and persisted as a snapshot. A REST edit of one rule or set
 // is validated alone and the model in force is edited by it (the other 4,095 rules and the other
-// million set members were checked when they came in), and it is persisted as one journal line:
-// its cost follows the size of the edit, not of the ruleset.
+// million set members were checked when they came in); when the state is big it is persisted as
+// one journal line (the rules and slots, and only the changed set's delta), so a set patch costs
+// what the patch is, not what the set is.
 
 import type { Logger } from 'pino';
 import { xdpQuery } from '../../native/lib';
@@ -357,9 +358,15 @@ export class RulesetService implements MetricsSource {
     const { model, json, members } = change;
     const compiled = this.compileOrReject(model);
     const epochBefore = this.dp.epoch();
+    let persisted = false;
     try {
-      this.dp.apply(compiled, () => this.persist(generation, change, compiled));
+      this.dp.apply(compiled, () => {
+        this.persist(generation, change, compiled);
+        persisted = true;
+      });
     } catch (e) {
+      // Refused after it was persisted: the state dir holds a change that is not in force.
+      if (persisted && this.dp.epoch() === epochBefore) this.store.requireSnapshot();
       // The flip is one store; after it only starting the grace-period wait can fail (a wait that
       // fails later is reported by the next apply, before it writes anything). If the epoch
       // moved, the new generation is live and persisted: report it as applied.
@@ -376,12 +383,12 @@ export class RulesetService implements MetricsSource {
     return generation;
   }
 
-  /** A whole ruleset, or a journal that has grown long, is a snapshot; an edit is a journal line. */
+  /** A whole ruleset is a snapshot; an edit too, unless the store journals it (big state). */
   private persist(generation: number, change: Change, compiled: CompiledRuleset): void {
     const slots = Object.fromEntries(compiled.slots);
     const ifaces = this.interfaceStates().map((i) => ({ name: i.name, ifindex: i.ifindex, mode: i.mode }));
     try {
-      if (change.delta === null || this.store.journalIsLong()) {
+      if (change.delta === null || this.store.needsSnapshot()) {
         this.store.save({ version: STATE_VERSION, generation, ruleset: change.json, slots, ifaces, source: this.watchFile });
       } else {
         const record: JournalRecord = { generation, slots, ifaces, source: this.watchFile };

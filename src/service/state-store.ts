@@ -1,10 +1,12 @@
 // <state-dir>/state.json (+ state.journal): what a restarted daemon needs to carry on exactly
-// where the last one stopped. A whole ruleset is a snapshot: state.json written whole (temp file,
-// fsync, rename, fsync of the directory), so a crash leaves the old file or the new one, never a
-// torn one; the journal is then removed. A REST edit appends one line to the journal instead
-// (its delta: a 1,000-element patch of a million-member set writes kilobytes, not 25 MB). A line
-// is complete and durable (fdatasync) before the flip; a torn last line is a change that was
-// never acknowledged, and load() ignores it.
+// where the last one stopped. A snapshot is state.json written whole (temp file, fsync, rename,
+// fsync of the directory), so a crash leaves the old file or the new one, never a torn one; the
+// journal is then removed. Every change writes a snapshot (CONTRACT section 4), except a REST edit
+// of a big state (a snapshot over JOURNAL_FROM bytes, i.e. big sets): that appends one line with
+// its delta to the journal instead, so a 1,000-element patch of a million-member set writes
+// kilobytes, not 25 MB. A line is complete and durable (fdatasync) before the flip, and names the
+// snapshot it follows; a torn last line is a change that was never acknowledged, and load()
+// ignores it.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,6 +17,8 @@ import { SetMembers, memberKey } from './set-members';
 export const STATE_VERSION = 1;
 export const STATE_FILE = 'state.json';
 export const JOURNAL_FILE = 'state.journal';
+/** Snapshots smaller than this are rewritten on every change (a few ms); bigger ones journal edits. */
+export const JOURNAL_FROM = 4 << 20;
 
 export interface PersistedState {
   version: number;
@@ -35,6 +39,8 @@ export type SetChange = { elements: string[] } | { add: string[]; remove: string
 /** One line of the journal: the state after an edit, as a delta from the state before it. */
 export interface JournalRecord {
   generation: number;
+  /** The generation of the snapshot this record follows (set by append). */
+  base?: number;
   /** The rules, when the edit changed them. */
   rules?: RulesetJson['rules'];
   slots: PersistedState['slots'];
@@ -53,20 +59,32 @@ export class StateStore {
   /** Bytes of the journal that hold complete records; null until load() or save() learns it. */
   private journalLength: number | null = null;
 
-  constructor(readonly dir: string) {
+  /** `journalFrom`: the snapshot size from which edits are journalled (tests lower it). */
+  constructor(readonly dir: string, private readonly journalFrom = JOURNAL_FROM) {
     this.file = path.join(dir, STATE_FILE);
     this.journal = path.join(dir, JOURNAL_FILE);
   }
 
-  /** Bytes of the snapshot last written or read. */
+  /** Bytes and generation of the snapshot last written or read. */
   private snapshotLength = 0;
+  private snapshotGeneration = 0;
+  /** Set when the files may hold a change that was refused: only a snapshot can mend that. */
+  private snapshotOwed = false;
 
   /**
-   * True when the journal has grown past the snapshot (and 1 MiB): the next change should be a
-   * snapshot, so replay at start-up stays short and the disk holds at most about twice the state.
+   * Whether the next change must be a snapshot: the state is small (a snapshot costs little and
+   * state.json then always holds the latest generation), the journal has grown past the snapshot
+   * (replay at start stays short; the disk holds at most about twice the state), or a failed
+   * write may have left a refused change on disk.
    */
-  journalIsLong(): boolean {
-    return (this.journalLength ?? 0) > Math.max(1 << 20, this.snapshotLength);
+  needsSnapshot(): boolean {
+    if (this.journalLength === null) this.load();
+    return this.snapshotOwed || this.snapshotLength < this.journalFrom || (this.journalLength as number) > this.snapshotLength;
+  }
+
+  /** After a change failed past the point its bytes may have reached disk: the next write mends. */
+  requireSnapshot(): void {
+    this.snapshotOwed = true;
   }
 
   /** Creates the directory (mode 0700: the ruleset is the host's security policy). */
@@ -92,6 +110,7 @@ export class StateStore {
     }
     const snapshot = checkState(this.file, state);
     this.snapshotLength = Buffer.byteLength(text);
+    this.snapshotGeneration = snapshot.generation;
     const { state: replayed, length } = replayJournal(this.journal, snapshot, readIfExists(this.journal) ?? '');
     this.journalLength = length;
     return replayed;
@@ -114,12 +133,19 @@ export class StateStore {
       fs.rmSync(tmp, { force: true });
       throw e;
     }
-    // The rename is durable only once the directory entry is. The journal's records are older
-    // than the snapshot now (load skips them if the unlink does not survive a crash).
-    syncDir(this.dir);
-    fs.rmSync(this.journal, { force: true });
-    this.journalLength = 0;
     this.snapshotLength = length;
+    this.snapshotGeneration = state.generation;
+    try {
+      // The rename is durable only once the directory entry is. The journal's records follow an
+      // older snapshot now (load skips them if the unlink does not survive a crash).
+      syncDir(this.dir);
+      fs.rmSync(this.journal, { force: true });
+    } catch (e) {
+      this.snapshotOwed = true; // state.json may hold this change, which will be refused
+      throw e;
+    }
+    this.journalLength = 0;
+    this.snapshotOwed = false;
   }
 
   /**
@@ -129,7 +155,7 @@ export class StateStore {
   append(record: JournalRecord): void {
     if (this.journalLength === null) this.load();
     const at = this.journalLength as number;
-    const bytes = Buffer.from(JSON.stringify(record) + '\n');
+    const bytes = Buffer.from(JSON.stringify({ ...record, base: this.snapshotGeneration }) + '\n');
     const created = at === 0 && !fs.existsSync(this.journal);
     const fd = fs.openSync(this.journal, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
     try {
@@ -141,7 +167,7 @@ export class StateStore {
       try {
         fs.ftruncateSync(fd, at);
       } catch {
-        // the write failed already; load() ignores an incomplete last line anyway
+        this.snapshotOwed = true; // the refused record may be whole on disk
       }
       throw e;
     } finally {
@@ -227,47 +253,62 @@ function syncDir(dir: string): void {
 }
 
 /**
- * The snapshot with the journal's records applied in order; records not newer than the snapshot
- * are left over from before it and skipped. Stops at a torn last line (an edit that was never
- * acknowledged). Returns the length of the complete records.
+ * The snapshot with the journal's records applied in order. Records that follow another snapshot
+ * (left over when a snapshot's unlink of the journal did not survive a crash, or an older
+ * state.json put back by hand) are skipped. A torn last line (a crash mid-append) is a change
+ * never acknowledged: ignored. A bad line with more after it is damage: StateFileError. Returns
+ * the length of the complete records.
  */
 function replayJournal(file: string, snapshot: PersistedState, text: string): { state: PersistedState; length: number } {
   let state = snapshot;
   const members = new Map<string, SetMembers>();
   let at = 0;
   let line = 0;
+  const damaged = (why: string): never => {
+    throw new StateFileError(`${file}:${line}: ${why} (a damaged journal: move ${path.basename(file)} and state.json away to start from --rules)`);
+  };
   for (let end = text.indexOf('\n'); end !== -1; at = end + 1, end = text.indexOf('\n', at)) {
     line++;
     let record: JournalRecord;
     try {
       record = JSON.parse(text.slice(at, end)) as JournalRecord;
     } catch {
-      break; // torn by a crash mid-append (or mid-truncate): nothing after it was acknowledged
+      if (text.length > end + 1) damaged('not JSON');
+      break;
     }
-    if (!Number.isSafeInteger(record?.generation)) throw new StateFileError(`${file}:${line}: no generation`);
-    if (record.generation <= snapshot.generation) continue;
-    if (record.generation <= state.generation) throw new StateFileError(`${file}:${line}: generation ${record.generation} after ${state.generation}`);
-    const sets = { ...state.ruleset.sets };
-    for (const [name, change] of Object.entries(record.sets ?? {})) {
-      if ('elements' in change) {
-        members.set(name, SetMembers.of(change.elements));
-      } else {
-        const current = members.get(name) ?? SetMembers.of((sets[name] as string[] | undefined) ?? []);
-        members.set(name, current.patch(change.add, change.remove.map(memberKey)));
-      }
-      sets[name] = [];
+    if (typeof record !== 'object' || record === null || !Number.isSafeInteger(record.generation)) damaged('no generation');
+    if (record.base !== snapshot.generation) continue;
+    if (record.generation <= state.generation) damaged(`generation ${record.generation} after ${state.generation}`);
+    try {
+      state = applyRecord(state, record, members);
+    } catch (e) {
+      damaged((e as Error).message);
     }
-    state = {
-      ...state,
-      generation: record.generation,
-      ruleset: { ...state.ruleset, rules: record.rules ?? state.ruleset.rules, sets },
-      slots: record.slots,
-      ifaces: record.ifaces,
-      source: record.source ?? null,
-    };
   }
   for (const [name, list] of members) (state.ruleset.sets as Record<string, string[]>)[name] = list.toArray();
   return { state: checkState(file, state), length: at };
+}
+
+/** One record on top of `state`; set members accumulate in `members` (built once, at the end). */
+function applyRecord(state: PersistedState, record: JournalRecord, members: Map<string, SetMembers>): PersistedState {
+  const sets = { ...state.ruleset.sets };
+  for (const [name, change] of Object.entries(record.sets ?? {})) {
+    if ('elements' in change) {
+      members.set(name, SetMembers.of(change.elements));
+    } else {
+      const current = members.get(name) ?? SetMembers.of((sets[name] as string[] | undefined) ?? []);
+      members.set(name, current.patch(change.add, change.remove.map(memberKey)));
+    }
+    sets[name] = [];
+  }
+  return {
+    ...state,
+    generation: record.generation,
+    ruleset: { ...state.ruleset, rules: record.rules ?? state.ruleset.rules, sets },
+    slots: record.slots,
+    ifaces: record.ifaces,
+    source: record.source ?? null,
+  };
 }
 
 function checkState(file: string, s: unknown): PersistedState {

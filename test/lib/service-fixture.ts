@@ -34,6 +34,8 @@ export interface FixtureOptions {
   veth?: VethPair;
   /** Use the veth's real names instead of eth0/eth1 (needed to attach). */
   realNames?: boolean;
+  /** The state size from which REST edits are journalled (0: always, to test the journal). */
+  journalFrom?: number;
 }
 
 export function serviceFixture(opts: FixtureOptions = {}): ServiceFixture {
@@ -44,7 +46,7 @@ export function serviceFixture(opts: FixtureOptions = {}): ServiceFixture {
   const log = pino({ level: 'debug' }, { write: (line: string) => logs.push(JSON.parse(line)) });
   const names = opts.realNames ? [veth.a, veth.b] : ['eth0', 'eth1'];
   const ifindex = new Map([[names[0], veth.ifindexA], [names[1], veth.ifindexB]]);
-  const store = new StateStore(stateDir);
+  const store = new StateStore(stateDir, opts.journalFrom);
   store.prepare();
   const service = new RulesetService({
     dp,
