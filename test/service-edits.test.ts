@@ -102,3 +102,31 @@ test(`random REST edits (${mode}): the model in force equals a fresh parse of th
   if (journalFrom === 0) assert.ok(replayed > 0, 'no round ended with journal lines to replay');
 });
 }
+
+test('a REST edit is refused exactly when PUT of the ruleset it would make is, with the same error', { skip: !isRoot() && 'needs root (BPF maps)', timeout: 300_000 }, async (t) => {
+  const fx = serviceFixture();
+  t.after(() => fx.close());
+  const full = { sets: { a: ['10.0.0.0/8'] }, rules: Array.from({ length: 4095 }, (_, i): RuleJson => ({ id: `r${i}`, proto: 'tcp', dport: 1 + (i % 60000), action: 'drop' })) };
+  await fx.service.replaceRuleset(full, caller);
+  const v6 = Array.from({ length: 250_001 }, (_, i) => `2001:db8:${(i >> 16).toString(16)}:${(i & 0xffff).toString(16)}::/64`);
+  const code = async (p: Promise<unknown>) => p.then(() => 'ok', (e: { code?: string }) => e.code ?? String(e));
+  const cases: [string, () => Promise<unknown>, RulesetJson][] = [
+    ['an unknown set', () => fx.service.addRule({ id: 'x', src: '@nope', action: 'drop' }, {}, caller), { ...full, rules: [...full.rules, { id: 'x', src: '@nope', action: 'drop' }] }],
+    ['an unknown interface', () => fx.service.addRule({ id: 'x', iface: 'eth9', action: 'drop' }, {}, caller), { ...full, rules: [...full.rules, { id: 'x', iface: 'eth9', action: 'drop' }] }],
+    ['a duplicate id', () => fx.service.addRule({ id: 'r7', action: 'drop' }, { before: 'r3' }, caller), { ...full, rules: [...full.rules.slice(0, 3), { id: 'r7', action: 'drop' }, ...full.rules.slice(3)] }],
+    ['the 4,097th rule', async () => {
+      await fx.service.addRule({ id: 'last', action: 'pass' }, {}, caller);
+      return fx.service.addRule({ id: 'over', action: 'pass' }, { after: 'r0' }, caller);
+    }, { ...full, rules: [full.rules[0], { id: 'over', action: 'pass' }, ...full.rules.slice(1), { id: 'last', action: 'pass' }] }],
+    ['250,001 IPv6 set prefixes', () => fx.service.replaceSet('a', { elements: v6 }, caller), { ...full, sets: { a: v6 }, rules: [...full.rules, { id: 'last', action: 'pass' }] }],
+  ];
+  for (const [what, edit, whole] of cases) {
+    const before = fx.service.ruleset();
+    const viaEdit = await code(edit());
+    const after = fx.service.ruleset();
+    const viaPut = await code(fx.service.replaceRuleset(whole, caller));
+    assert.notEqual(viaEdit, 'ok', `${what}: the edit was accepted`);
+    assert.equal(viaEdit, viaPut, `${what}: edit ${viaEdit}, PUT ${viaPut}`);
+    if (what !== 'the 4,097th rule') assert.equal(after.generation, before.generation, `${what}: the generation moved`);
+  }
+});
