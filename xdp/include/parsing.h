@@ -113,30 +113,6 @@ static __always_inline __u32 l4_min_len(__u8 proto)
 	return 0;
 }
 
-/* The L4 words from a header's first bytes (p: at least l4_min_len(proto) bytes). */
-static __always_inline int l4_fields(const __u8 *p, struct flow *f, __u32 *reason)
-{
-	switch (f->proto) {
-	case IPPROTO_TCP:
-		if ((p[12] >> 4) < 5) {
-			*reason = MALFORMED_L4_TRUNCATED;
-			return PARSE_MALFORMED;
-		}
-		f->tcp_flags = p[13];
-		/* fall through */
-	case IPPROTO_UDP:
-	case IPPROTO_SCTP:
-		f->l4w0 = ((__u32)p[0] << 8) | p[1];
-		f->l4w1 = ((__u32)p[2] << 8) | p[3];
-		break;
-	case IPPROTO_ICMP:
-	case IPPROTO_ICMPV6:
-		f->l4w0 = ((__u32)p[0] << 8) | p[1];
-		break;
-	}
-	return PARSE_IP;
-}
-
 /* The L4 words of a protocol other than TCP, whose fields all lie in its first 4 bytes. */
 static __always_inline int l4_fields_short(const __u8 *p, struct flow *f)
 {
@@ -151,6 +127,21 @@ static __always_inline int l4_fields_short(const __u8 *p, struct flow *f)
 		f->l4w0 = ((__u32)p[0] << 8) | p[1];
 		break;
 	}
+	return PARSE_IP;
+}
+
+/* The L4 words from a header's first bytes (p: at least l4_min_len(proto) bytes). */
+static __always_inline int l4_fields(const __u8 *p, struct flow *f, __u32 *reason)
+{
+	if (f->proto != IPPROTO_TCP)
+		return l4_fields_short(p, f);
+	if ((p[12] >> 4) < 5) {
+		*reason = MALFORMED_L4_TRUNCATED;
+		return PARSE_MALFORMED;
+	}
+	f->tcp_flags = p[13];
+	f->l4w0 = ((__u32)p[0] << 8) | p[1];
+	f->l4w1 = ((__u32)p[2] << 8) | p[3];
 	return PARSE_IP;
 }
 
