@@ -63,8 +63,10 @@ export function evaluateTargets(dp?: DatapathResult, miss?: MissResult, control?
   rows.push(row('One-rule change through REST (PUT /v1/rules/:id) <= 200 ms', svc?.putRuleMs.median, 200, `${formatNumber(svc?.putRuleMs.median ?? NaN)} ms`));
   rows.push(row('Set patch through REST (PATCH /v1/sets/:name, 1,000 elements) <= 50 ms', svc?.patchSetMs.median, 50, `${formatNumber(svc?.patchSetMs.median ?? NaN)} ms`));
   rows.push(row('/metrics with 4,096 rules <= 100 ms', svc?.metricsMs.median, 100, `${formatNumber(svc?.metricsMs.median ?? NaN)} ms`));
-  rows.push(row('Daemon peak RSS <= 512 MiB (plain VmHWM: mmap\'ed BPF map pages included)', svc?.memory.peakRssMiB, 512,
-    svc ? `${formatNumber(svc.memory.peakRssMiB)} MiB (anonymous part at most ${formatNumber(svc.memory.rssAnonMiB)} MiB)` : ''));
+  // The issue's figure leaves out the mapped BPF map pages (file-backed RSS): anonymous RSS,
+  // sampled every 2 ms from outside the process, peak over the whole run.
+  rows.push(row('Daemon RSS without mapped BPF map pages (anonymous, peak of 2 ms samples) <= 512 MiB', svc?.memory.rssAnonMiB, 512,
+    svc ? `${formatNumber(svc.memory.rssAnonMiB)} MiB (VmHWM with the map pages: ${formatNumber(svc.memory.peakRssMiB)} MiB)` : ''));
   const mib = control ? control.mapMemory.bytes / 2 ** 30 : null;
   rows.push(row('BPF map memory at full capacity (bpftool bytes_memlock) <= 1.5 GiB', mib, 1.5, `${formatNumber(mib ?? NaN)} GiB`));
   const vethRow = (fw: string) => veth?.rows.find((r) => r.firewall === fw && r.rules === 4096 && r.sets === 'none');
