@@ -109,6 +109,8 @@ export class RulesetService implements MetricsSource {
   private readonly ifaceClasses: Map<string, number>;
   private readonly queue = new SerialQueue();
   private readonly applyListeners: ((seconds: number) => void)[] = [];
+  /** Apply durations from before any listener (a few at most: start-up). */
+  private readonly earlyApplies: number[] = [];
   private inForce: InForce | null = null;
   readonly watchFile: string | null;
 
@@ -331,8 +333,10 @@ export class RulesetService implements MetricsSource {
     };
   }
 
+  /** Also hears the applies made before it registered (the start-up apply precedes /metrics). */
   onApply(listener: (durationSeconds: number) => void): void {
     this.applyListeners.push(listener);
+    for (const seconds of this.earlyApplies) listener(seconds);
   }
 
   // ---- the one path of change --------------------------------------------------------------
@@ -379,6 +383,7 @@ export class RulesetService implements MetricsSource {
       { generation, rules: model.rules.length, enabled: compiled.rules.length, duration_ms: Math.round(seconds * 1e4) / 10, who: caller.who, route: caller.route },
       'ruleset applied',
     );
+    if (this.applyListeners.length === 0 && this.earlyApplies.length < 16) this.earlyApplies.push(seconds);
     for (const listener of this.applyListeners) listener(seconds);
     return generation;
   }
