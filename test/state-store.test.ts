@@ -170,3 +170,20 @@ test('journal: an append that runs out of space leaves the journal as it was; th
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('exposure: the state dir mode when group or others may enter it (made before us), else null', () => {
+  const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'xdpfw-statedir-'));
+  try {
+    const fresh = new StateStore(path.join(parent, 'new'));
+    fresh.prepare();
+    assert.equal(fresh.exposure(), null, 'a directory the store makes is 0700');
+    const old = path.join(parent, 'old');
+    fs.mkdirSync(old, { mode: 0o755 });
+    fs.chmodSync(old, 0o755);
+    const store = new StateStore(old);
+    store.prepare();
+    assert.equal(store.exposure(), 0o755);
+  } finally {
+    fs.rmSync(parent, { recursive: true, force: true });
+  }
+});

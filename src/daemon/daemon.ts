@@ -63,6 +63,11 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Dae
   try {
     const store = new StateStore(opts.stateDir);
     environment(() => store.prepare());
+    const dirMode = store.exposure();
+    if (dirMode !== null) {
+      const octal = `0${dirMode.toString(8).padStart(3, '0')}`;
+      log.warn({ state_dir: store.dir, mode: octal }, `--state-dir ${store.dir} is mode ${octal}: others may read the ruleset (the host's policy); chmod 700 it`);
+    }
     const stored = loadState(store);
     if (!opts.rules && !stored) {
       throw new StartError(2, `nothing to enforce: no --rules FILE and no state in ${store.file} (give --rules once; later runs restore the state)`);

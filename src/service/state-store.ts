@@ -92,6 +92,12 @@ export class StateStore {
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
   }
 
+  /** The state dir's mode when group or others may enter it (a directory made before us), else null. */
+  exposure(): number | null {
+    const mode = fs.statSync(this.dir).mode & 0o777;
+    return (mode & 0o077) !== 0 ? mode : null;
+  }
+
   /**
    * The persisted state (the snapshot with the journal replayed), or null when there is none.
    * Throws StateFileError on a damaged snapshot or journal.
