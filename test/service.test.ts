@@ -57,7 +57,7 @@ describe('RulesetService', { skip }, () => {
     assert.equal(second.service.stats().rules.find((r) => r.id === 'new')?.packets, 0);
   });
 
-  test('an edit refused after it was journalled is mended by a snapshot at the next change', async (t) => {
+  test('an edit refused after it was journalled is taken back from the state dir at once', async (t) => {
     const fx = serviceFixture({ journalFrom: 0 });
     t.after(() => fx.close());
     await fx.service.replaceRuleset(RS, caller);
@@ -70,12 +70,23 @@ describe('RulesetService', { skip }, () => {
     });
     await assert.rejects(fx.service.patchSet('bad', { add: ['203.0.113.0/24'] }, caller), /injected/);
     fx.dp.apply = apply;
-    assert.equal(fx.store.needsSnapshot(), true);
+    assert.equal(fs.existsSync(fx.store.journal), false, 'a snapshot of the state in force replaced the journal');
+    const mended = new StateStore(fx.stateDir).load()!;
+    assert.equal(mended.generation, 2);
+    assert.deepEqual(mended.ruleset, fx.service.ruleset().json, 'a restart now loads what GET serves');
     await fx.service.deleteRule('dns', caller);
-    assert.equal(fs.existsSync(fx.store.journal), false, 'a snapshot replaced the journal');
     const state = new StateStore(fx.stateDir).load()!;
     assert.equal(state.generation, 3);
     assert.deepEqual(state.ruleset.sets, { bad: ['192.0.2.0/24', '198.51.100.0/24'] }, 'the refused patch is not in the state');
+  });
+
+  test('journalled edits of a ruleset without sets restart into the same ruleset (no "sets" appears)', async (t) => {
+    const fx = serviceFixture({ journalFrom: 0 });
+    t.after(() => fx.close());
+    await fx.service.replaceRuleset({ rules: [RS.rules[1]] }, caller);
+    await fx.service.addRule({ id: 'web', proto: 'tcp', dport: 80, action: 'pass' }, {}, caller);
+    assert.ok(fs.existsSync(fx.store.journal));
+    assert.deepEqual(new StateStore(fx.stateDir).load()!.ruleset, fx.service.ruleset().json);
   });
 
   test('after a crash between persist and flip, the state file wins', async (t) => {

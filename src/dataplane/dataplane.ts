@@ -86,12 +86,14 @@ export class DataPlane {
    */
   apply(compiled: CompiledRuleset, beforeCommit?: () => void): bigint {
     const copy = this.writer.prepare(compiled);
+    beforeCommit?.();
+    // After beforeCommit (the daemon persists there): a change refused by then must not have
+    // zeroed a slot a live rule still counts in (a new id may take a removed rule's slot).
     const previous = this.slotsInForce;
     if (compiled.slots !== previous) {
       const fresh = [...compiled.slots].filter(([id, slot]) => previous.get(id) !== slot).map(([, slot]) => slot);
       zeroSlots(this.maps.get('counters'), fresh);
     }
-    beforeCommit?.();
     const before = this.writer.epoch();
     try {
       return this.writer.commit(copy);

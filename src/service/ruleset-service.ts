@@ -369,8 +369,9 @@ export class RulesetService implements MetricsSource {
         persisted = true;
       });
     } catch (e) {
-      // Refused after it was persisted: the state dir holds a change that is not in force.
+      // Refused after its bytes may have reached the state dir: put back the state in force.
       if (persisted && this.dp.epoch() === epochBefore) this.store.requireSnapshot();
+      if (this.dp.epoch() === epochBefore) this.mendState(caller);
       // The flip is one store; after it only starting the grace-period wait can fail (a wait that
       // fails later is reported by the next apply, before it writes anything). If the epoch
       // moved, the new generation is live and persisted: report it as applied.
@@ -390,19 +391,39 @@ export class RulesetService implements MetricsSource {
 
   /** A whole ruleset is a snapshot; an edit too, unless the store journals it (big state). */
   private persist(generation: number, change: Change, compiled: CompiledRuleset): void {
-    const slots = Object.fromEntries(compiled.slots);
-    const ifaces = this.interfaceStates().map((i) => ({ name: i.name, ifindex: i.ifindex, mode: i.mode }));
     try {
       if (change.delta === null || this.store.needsSnapshot()) {
-        this.store.save({ version: STATE_VERSION, generation, ruleset: change.json, slots, ifaces, source: this.watchFile });
+        this.store.save(this.snapshotOf(generation, change.json, compiled));
       } else {
-        const record: JournalRecord = { generation, slots, ifaces, source: this.watchFile };
+        const { slots, ifaces, source } = this.snapshotOf(generation, change.json, compiled);
+        const record: JournalRecord = { generation, slots, ifaces, source };
         if (change.delta.rules) record.rules = change.json.rules;
         if (Object.keys(change.delta.sets).length > 0) record.sets = change.delta.sets;
         this.store.append(record);
       }
     } catch (e) {
       throw new PersistError(this.store.file, e as NodeJS.ErrnoException);
+    }
+  }
+
+  private snapshotOf(generation: number, json: RulesetJson, compiled: CompiledRuleset): PersistedState {
+    const ifaces = this.interfaceStates().map((i) => ({ name: i.name, ifindex: i.ifindex, mode: i.mode }));
+    return { version: STATE_VERSION, generation, ruleset: json, slots: Object.fromEntries(compiled.slots), ifaces, source: this.watchFile };
+  }
+
+  /**
+   * After a refused change that may have left its bytes in the state dir (a failed directory
+   * fsync, the flip refused after persisting): write the state in force back at once, so even a
+   * stop before the next change restarts into what GET serves. Best effort: if it fails too, the
+   * next change writes a snapshot (StateStore.requireSnapshot).
+   */
+  private mendState(caller: Caller): void {
+    const cur = this.inForce;
+    if (!cur || !this.store.owesSnapshot()) return;
+    try {
+      this.store.save(this.snapshotOf(cur.generation, cur.json, cur.compiled));
+    } catch (e) {
+      this.log.error({ err: errFields(e), who: caller.who, route: caller.route }, 'the state dir may hold the refused change until the next one succeeds');
     }
   }
 

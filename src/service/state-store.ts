@@ -87,6 +87,11 @@ export class StateStore {
     this.snapshotOwed = true;
   }
 
+  /** Whether the files may hold a refused change (see requireSnapshot). */
+  owesSnapshot(): boolean {
+    return this.snapshotOwed;
+  }
+
   /** Creates the directory (mode 0700: the ruleset is the host's security policy). */
   prepare(): void {
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
@@ -142,16 +147,20 @@ export class StateStore {
     this.snapshotLength = length;
     this.snapshotGeneration = state.generation;
     try {
-      // The rename is durable only once the directory entry is. The journal's records follow an
-      // older snapshot now (load skips them if the unlink does not survive a crash).
+      // The rename is durable only once the directory entry is.
       syncDir(this.dir);
-      fs.rmSync(this.journal, { force: true });
     } catch (e) {
       this.snapshotOwed = true; // state.json may hold this change, which will be refused
       throw e;
     }
-    this.journalLength = 0;
     this.snapshotOwed = false;
+    try {
+      fs.rmSync(this.journal, { force: true });
+      this.journalLength = 0;
+    } catch {
+      // Harmless: its lines name the older snapshot, so load() skips them; the next append
+      // writes after them (journalLength unchanged) and needsSnapshot() counts them.
+    }
   }
 
   /**
@@ -179,7 +188,14 @@ export class StateStore {
     } finally {
       fs.closeSync(fd);
     }
-    if (created) syncDir(this.dir);
+    if (created) {
+      try {
+        syncDir(this.dir);
+      } catch (e) {
+        this.snapshotOwed = true; // the refused line is whole on disk, the file maybe not durable
+        throw e;
+      }
+    }
     this.journalLength = at + bytes.length;
   }
 }
@@ -297,20 +313,25 @@ function replayJournal(file: string, snapshot: PersistedState, text: string): { 
 
 /** One record on top of `state`; set members accumulate in `members` (built once, at the end). */
 function applyRecord(state: PersistedState, record: JournalRecord, members: Map<string, SetMembers>): PersistedState {
-  const sets = { ...state.ruleset.sets };
-  for (const [name, change] of Object.entries(record.sets ?? {})) {
-    if ('elements' in change) {
-      members.set(name, SetMembers.of(change.elements));
-    } else {
-      const current = members.get(name) ?? SetMembers.of((sets[name] as string[] | undefined) ?? []);
-      members.set(name, current.patch(change.add, change.remove.map(memberKey)));
+  const ruleset = { ...state.ruleset, rules: record.rules ?? state.ruleset.rules };
+  // A ruleset without "sets" keeps none: a restart serves exactly what GET served.
+  if (record.sets) {
+    const sets = { ...state.ruleset.sets };
+    for (const [name, change] of Object.entries(record.sets)) {
+      if ('elements' in change) {
+        members.set(name, SetMembers.of(change.elements));
+      } else {
+        const current = members.get(name) ?? SetMembers.of((sets[name] as string[] | undefined) ?? []);
+        members.set(name, current.patch(change.add, change.remove.map(memberKey)));
+      }
+      sets[name] = []; // built once, at the end of the replay
     }
-    sets[name] = [];
+    ruleset.sets = sets;
   }
   return {
     ...state,
     generation: record.generation,
-    ruleset: { ...state.ruleset, rules: record.rules ?? state.ruleset.rules, sets },
+    ruleset,
     slots: record.slots,
     ifaces: record.ifaces,
     source: record.source ?? null,
