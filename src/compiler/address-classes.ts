@@ -51,13 +51,19 @@ export const nextAddressVersion = (): number => ++lastVersion;
 export interface LabelledPrefixes {
   /** words per prefix: 1 or 4 */
   width: 1 | 4;
-  addr: number[];
-  len: number[];
-  label: number[];
+  addr: ArrayLike<number>;
+  len: ArrayLike<number>;
+  label: ArrayLike<number>;
 }
 
-export function newLabelled(width: 1 | 4): LabelledPrefixes {
+/** Labelled prefixes to push onto, when their number is not known up front. */
+export function newLabelled(width: 1 | 4): LabelledPrefixes & { addr: number[]; len: number[]; label: number[] } {
   return { width, addr: [], len: [], label: [] };
+}
+
+/** Room for `count` labelled prefixes: typed arrays, so a million prefixes are not a million boxed pushes. */
+export function sizedLabelled(width: 1 | 4, count: number): LabelledPrefixes & { addr: Uint32Array; len: Uint8Array; label: Uint32Array } {
+  return { width, addr: new Uint32Array(count * width), len: new Uint8Array(count), label: new Uint32Array(count) };
 }
 
 /**
@@ -91,7 +97,9 @@ function sortPrefixes(input: LabelledPrefixes): SortedPrefixes {
   const label = new Uint32Array(n);
   if (w === 1) {
     // One native sort of exact float keys: (address * 64 + length) * 2^15 + label < 2^53.
-    if (input.label.some((l) => l >= LABEL_SPACE)) throw new CapacityError(`address labels (distinct literal prefixes and sets): more than ${LABEL_SPACE}`);
+    for (let i = 0; i < n; i++) {
+      if (input.label[i] >= LABEL_SPACE) throw new CapacityError(`address labels (distinct literal prefixes and sets): more than ${LABEL_SPACE}`);
+    }
     const keys = new Float64Array(n);
     for (let i = 0; i < n; i++) keys[i] = (input.addr[i] * 64 + input.len[i]) * LABEL_SPACE + input.label[i];
     keys.sort();
@@ -106,7 +114,7 @@ function sortPrefixes(input: LabelledPrefixes): SortedPrefixes {
   }
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  const a = Uint32Array.from(input.addr);
+  const a = input.addr instanceof Uint32Array ? input.addr : Uint32Array.from(input.addr);
   order.sort((x, y) => {
     for (let k = 0; k < w; k++) {
       const d = a[x * w + k] - a[y * w + k];
@@ -135,13 +143,14 @@ function sweepFamily(input: LabelledPrefixes, resolver: ClassResolver, ownSets: 
   let out = 0;
   // The chain of output entries containing the current prefix.
   const stack: number[] = [];
-  const own: number[] = [];
   let i = 0;
   while (i < n) {
-    own.length = 0;
-    let j = i;
+    // Labels are sorted within a prefix: one label unless some neighbour differs. (An array per
+    // prefix cost ~150 bytes each: emptying it drops its backing store.)
+    let j = i + 1;
+    let single = true;
     while (j < n && samePrefix(sorted, w, i, j)) {
-      if (own[own.length - 1] !== sorted.label[j]) own.push(sorted.label[j]);
+      if (sorted.label[j] !== sorted.label[j - 1]) single = false;
       j++;
     }
     while (stack.length > 0 && !contains(outAddr, outLen, w, stack[stack.length - 1], sorted, i)) stack.pop();
@@ -149,13 +158,21 @@ function sweepFamily(input: LabelledPrefixes, resolver: ClassResolver, ownSets: 
     for (let k = 0; k < w; k++) outAddr[out * w + k] = sorted.addr[i * w + k];
     outLen[out] = sorted.len[i];
     lenCount[sorted.len[i]]++;
-    outOwn[out] = ownSets.code(own);
+    outOwn[out] = single ? sorted.label[i] : ownSets.code(distinctLabels(sorted.label, i, j));
     outCls[out] = resolver.classOf(parentCls, outOwn[out]);
     resolver.table.retain(outCls[out]);
     stack.push(out++);
     i = j;
   }
+  if (out === n) return { addr: outAddr, len: outLen, cls: outCls, own: outOwn, lenCount }; // nothing merged: no copies
   return { addr: outAddr.slice(0, out * w), len: outLen.slice(0, out), cls: outCls.slice(0, out), own: outOwn.slice(0, out), lenCount };
+}
+
+/** The distinct labels of sorted prefixes [i, j) (sorted: duplicates are adjacent). */
+function distinctLabels(label: Uint32Array, i: number, j: number): number[] {
+  const own = [label[i]];
+  for (let k = i + 1; k < j; k++) if (label[k] !== label[k - 1]) own.push(label[k]);
+  return own;
 }
 
 function samePrefix(p: SortedPrefixes, w: number, a: number, b: number): boolean {

@@ -7,7 +7,7 @@ import { Prefix, PrefixList, type PrefixChanges } from '../ruleset/address';
 import { diffPrefixLists } from '../ruleset/prefix-diff';
 import { AddrField, Rule, Ruleset } from '../ruleset/model';
 import { ADDR4_ENTRIES, ADDR6_ENTRIES, ADDR_CLASSES } from '../dataplane/layout';
-import { AddressEntries, LABEL_SPACE, computeAddressClasses, newLabelled } from './address-classes';
+import { AddressEntries, LABEL_SPACE, type LabelledPrefixes, computeAddressClasses, sizedLabelled } from './address-classes';
 import { LabelChanges, updateAddressClasses } from './address-delta';
 import type { EntriesPool } from './entries-pool';
 import { CapacityError, RuleBitmap, clearBit, emptyBitmap, orInto, setBit } from './bitmap';
@@ -84,12 +84,11 @@ export function compileAddresses(rs: Ruleset, enabled: Rule[], previous: Previou
     entries = plan.changes.v4.size + plan.changes.v6.size === 0 ? previous.addresses : updateAddressClasses(previous.addresses, plan.changes, pool);
   } else {
     labelIds = new Map(ruleKeys.keys.map((k, i) => [k, i]));
-    const v4 = newLabelled(1);
-    const v6 = newLabelled(4);
-    for (const [key, id] of labelIds) {
+    const lists = [...labelIds].map(([key, id]) => {
       const lit = ruleKeys.literals.get(key);
-      addPrefixes(lit ? PrefixList.of([lit]) : (sets.get(ruleKeys.setNames.get(key) as string) as { list: PrefixList }).list, id, v4, v6);
-    }
+      return { id, list: lit ? PrefixList.of([lit]) : (sets.get(ruleKeys.setNames.get(key) as string) as { list: PrefixList }).list };
+    });
+    const [v4, v6] = labelPrefixes(lists);
     entries = computeAddressClasses(v4, v6, ADDR_CLASSES);
   }
   checkAddressMapCapacity(entries);
@@ -311,19 +310,31 @@ function checkAddressMapCapacity(entries: AddressEntries): void {
   }
 }
 
-function addPrefixes(list: PrefixList, label: number, v4: ReturnType<typeof newLabelled>, v6: ReturnType<typeof newLabelled>): void {
-  const a4 = list.v4();
-  for (let i = 0; i < a4.len.length; i++) {
-    v4.addr.push(a4.addr[i]);
-    v4.len.push(a4.len[i]);
-    v4.label.push(label);
+/** The lists' prefixes, each labelled with its list's id, per family. */
+function labelPrefixes(lists: { id: number; list: PrefixList }[]): [LabelledPrefixes, LabelledPrefixes] {
+  let n4 = 0;
+  let n6 = 0;
+  for (const { list } of lists) {
+    n4 += list.countV4;
+    n6 += list.countV6;
   }
-  const a6 = list.v6();
-  for (let i = 0; i < a6.len.length; i++) {
-    for (let k = 0; k < 4; k++) v6.addr.push(a6.addr[i * 4 + k]);
-    v6.len.push(a6.len[i]);
-    v6.label.push(label);
+  const v4 = sizedLabelled(1, n4);
+  const v6 = sizedLabelled(4, n6);
+  let at4 = 0;
+  let at6 = 0;
+  for (const { id, list } of lists) {
+    const a4 = list.v4();
+    v4.addr.set(a4.addr, at4);
+    v4.len.set(a4.len, at4);
+    v4.label.fill(id, at4, at4 + a4.len.length);
+    at4 += a4.len.length;
+    const a6 = list.v6();
+    v6.addr.set(a6.addr, at6 * 4);
+    v6.len.set(a6.len, at6);
+    v6.label.fill(id, at6, at6 + a6.len.length);
+    at6 += a6.len.length;
   }
+  return [v4, v6];
 }
 
 interface FieldIndex {

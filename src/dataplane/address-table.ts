@@ -83,6 +83,8 @@ export class AddressTable {
   private readonly nodes: IndexPool;
   private readonly buckets: IndexPool;
   private entries: AddrList = { addr: new Uint32Array(0), len: new Uint8Array(0), cls: new Uint32Array(0) };
+  /** newBucket's scratch: the entries of one bucket, in slot order. */
+  private readonly slots = new Int32Array(SLOTS);
 
   constructor(readonly family: 4 | 6, readonly copy: number, private readonly views: AddressTableViews) {
     this.width = family === 4 ? 1 : 4;
@@ -138,19 +140,20 @@ export class AddressTable {
   /** Paints entries [lo, hi) (all inside cells [start, end)), then builds the longer ones' subtrees. */
   private paint(start: number, end: number, lo: number, hi: number): void {
     const { len } = this.entries;
-    const long: number[] = [];
-    for (let i = lo; i < hi; i++) {
-      if (len[i] <= ROOT) this.paintCells(i, start, end);
-      else long.push(i);
-    }
-    // Longer prefixes, grouped by root cell (adjacent: entries are sorted by address).
+    for (let i = lo; i < hi; i++) if (len[i] <= ROOT) this.paintCells(i, start, end);
+    // Longer prefixes, by root cell: a cell's are adjacent (sorted by address, and its shorter
+    // ones sort before them), so each group is a range of entries.
     const root = this.views.root;
-    for (let g = 0; g < long.length; ) {
-      const cell = this.cellOf(long[g]);
-      let e = g;
-      while (e < long.length && this.cellOf(long[e]) === cell) e++;
+    for (let g = lo; g < hi; ) {
+      if (len[g] <= ROOT) {
+        g++;
+        continue;
+      }
+      const cell = this.cellOf(g);
+      let e = g + 1;
+      while (e < hi && len[e] > ROOT && this.cellOf(e) === cell) e++;
       const at = this.rootBase + cell;
-      root[at] = this.subtree(long.slice(g, e), ROOT, root[at]);
+      root[at] = this.subtree(g, e, ROOT, root[at]);
       g = e;
     }
   }
@@ -173,9 +176,9 @@ export class AddressTable {
     return (word >>> (32 - (bit & 31) - STRIDE)) & (FANOUT - 1);
   }
 
-  /** The entry for a cell whose longer prefixes are `group` (all longer than `bit`). */
-  private subtree(group: number[], bit: number, dflt: number): number {
-    if (group.length <= SLOTS) return this.newBucket(group, dflt);
+  /** The entry for a cell whose longer prefixes are entries [lo, hi) (all longer than `bit`). */
+  private subtree(lo: number, hi: number, bit: number, dflt: number): number {
+    if (hi - lo <= SLOTS) return this.newBucket(lo, hi, dflt);
     const { node } = this.views;
     const { len, cls } = this.entries;
     const index = this.nodes.take();
@@ -183,31 +186,49 @@ export class AddressTable {
     node.fill(dflt, o, o + FANOUT);
     const next = bit + STRIDE;
     // In address order a prefix comes before those it contains, so later paints are more specific.
-    const deeper = new Map<number, number[]>();
-    for (const i of group) {
+    for (let i = lo; i < hi; i++) {
       const b = this.byteAt(i, bit);
       if (len[i] <= next) node.fill(cls[i], o + b, o + b + (1 << (next - len[i])));
-      else (deeper.get(b) ?? deeper.set(b, []).get(b)!).push(i);
     }
-    for (const [b, sub] of deeper) node[o + b] = this.subtree(sub, next, node[o + b]);
+    // The longer ones with one byte are adjacent: those ending within it sort before them.
+    for (let g = lo; g < hi; ) {
+      if (len[g] <= next) {
+        g++;
+        continue;
+      }
+      const b = this.byteAt(g, bit);
+      let e = g + 1;
+      while (e < hi && len[e] > next && this.byteAt(e, bit) === b) e++;
+      node[o + b] = this.subtree(g, e, next, node[o + b]);
+      g = e;
+    }
     return (NODE | index) >>> 0;
   }
 
-  private newBucket(group: number[], dflt: number): number {
+  private newBucket(lo: number, hi: number, dflt: number): number {
     const { bucket } = this.views;
     const { addr, len, cls } = this.entries;
     const w = this.width;
     const index = this.buckets.take();
     const o = this.bucketBase + index * this.bucketWords;
-    const slots = [...group].sort((x, y) => len[y] - len[x]); // longest first; stable
+    // Longest first, ties in address order (a stable insertion sort of at most SLOTS entries).
+    const slots = this.slots;
+    const n = hi - lo;
+    for (let s = 0; s < n; s++) {
+      const i = lo + s;
+      let t = s;
+      for (; t > 0 && len[slots[t - 1]] < len[i]; t--) slots[t] = slots[t - 1];
+      slots[t] = i;
+    }
     bucket[o] = dflt;
-    bucket[o + 1] = slots.length;
-    slots.forEach((i, s) => {
+    bucket[o + 1] = n;
+    for (let s = 0; s < n; s++) {
+      const i = slots[s];
       const so = o + 2 + s * (w + 2);
       for (let k = 0; k < w; k++) bucket[so + k] = addr[i * w + k];
       bucket[so + w] = len[i];
       bucket[so + w + 1] = cls[i];
-    });
+    }
     return (BUCKET | index) >>> 0;
   }
 
