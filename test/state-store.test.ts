@@ -138,6 +138,12 @@ test('journal: small states and long journals make the next change a snapshot', 
     assert.equal(store.needsSnapshot(), false);
     store.requireSnapshot();
     assert.equal(store.needsSnapshot(), true, 'after a failure that may have left a refused change on disk');
+
+    // A big state that shrinks (a big set replaced by a small one) is a snapshot again at once.
+    const sized = new StateStore(dir, 1000);
+    sized.save({ ...state, generation: g + 1, ruleset: { sets: { s: Array.from({ length: 200 }, (_, i) => `10.0.0.${i}`) }, rules: [] } });
+    assert.equal(sized.needsSnapshot(5000), false, 'still big: journal');
+    assert.equal(sized.needsSnapshot(100), true, 'shrunk: snapshot');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

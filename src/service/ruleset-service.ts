@@ -392,7 +392,7 @@ export class RulesetService implements MetricsSource {
   /** A whole ruleset is a snapshot; an edit too, unless the store journals it (big state). */
   private persist(generation: number, change: Change, compiled: CompiledRuleset): void {
     try {
-      if (change.delta === null || this.store.needsSnapshot()) {
+      if (change.delta === null || this.store.needsSnapshot(estimatedStateBytes(change.model))) {
         this.store.save(this.snapshotOf(generation, change.json, compiled));
       } else {
         const { slots, ifaces, source } = this.snapshotOf(generation, change.json, compiled);
@@ -525,6 +525,13 @@ export function rejection(message: string, errors: ValidationIssue[], capacity?:
 
 function isDuplicateId(issue: ValidationIssue): boolean {
   return /\/id$/.test(issue.path) && issue.message.startsWith('duplicate id');
+}
+
+/** About how many bytes of state.json a ruleset makes (members ~20 bytes, rules ~150). */
+function estimatedStateBytes(model: Ruleset): number {
+  let members = 0;
+  for (const list of model.sets.values()) members += list.size;
+  return members * 20 + model.rules.length * 150;
 }
 
 /** A whole ruleset, parsed: committed as a snapshot. */

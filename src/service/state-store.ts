@@ -73,13 +73,15 @@ export class StateStore {
 
   /**
    * Whether the next change must be a snapshot: the state is small (a snapshot costs little and
-   * state.json then always holds the latest generation), the journal has grown past the snapshot
+   * state.json then always holds the latest generation; `estimatedBytes`, the size of the state
+   * after the change, catches a state that shrank since its snapshot), the journal has grown past the snapshot
    * (replay at start stays short; the disk holds at most about twice the state), or a failed
    * write may have left a refused change on disk.
    */
-  needsSnapshot(): boolean {
+  needsSnapshot(estimatedBytes = this.snapshotLength): boolean {
     if (this.journalLength === null) this.load();
-    return this.snapshotOwed || this.snapshotLength < this.journalFrom || (this.journalLength as number) > this.snapshotLength;
+    const small = Math.max(estimatedBytes, this.snapshotLength) < this.journalFrom || estimatedBytes < this.journalFrom / 2;
+    return this.snapshotOwed || small || (this.journalLength as number) > this.snapshotLength;
   }
 
   /** After a change failed past the point its bytes may have reached disk: the next write mends. */
