@@ -10,47 +10,11 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { MAX_RULES } from '../dataplane/layout';
-import type { RulesetJson } from '../ruleset/model';
-import { SetMembers, memberKey } from './set-members';
+import { JOURNAL_FILE, JOURNAL_FROM, STATE_FILE, StateFileError, checkState, type JournalRecord, type PersistedState } from './state-format';
+import { replayJournal } from './state-journal';
+import { writeStateJson } from './state-json';
 
-export const STATE_VERSION = 1;
-export const STATE_FILE = 'state.json';
-export const JOURNAL_FILE = 'state.journal';
-/** Snapshots smaller than this are rewritten on every change (a few ms); bigger ones journal edits. */
-export const JOURNAL_FROM = 4 << 20;
-
-export interface PersistedState {
-  version: number;
-  generation: number;
-  /** The ruleset as applied, file-backed sets inline. */
-  ruleset: RulesetJson;
-  /** Rule id -> counter slot, so counters keep following ids after a restart. */
-  slots: Record<string, number>;
-  /** Interfaces in force when it was written (informational; --iface decides). */
-  ifaces: { name: string; ifindex: number; mode: string }[];
-  /** Set when --watch owned the ruleset (informational). */
-  source?: string | null;
-}
-
-/** One set's change in a journal record: its members replaced, or a patch (as applied). */
-export type SetChange = { elements: string[] } | { add: string[]; remove: string[] };
-
-/** One line of the journal: the state after an edit, as a delta from the state before it. */
-export interface JournalRecord {
-  generation: number;
-  /** The generation of the snapshot this record follows (set by append). */
-  base?: number;
-  /** The rules, when the edit changed them. */
-  rules?: RulesetJson['rules'];
-  slots: PersistedState['slots'];
-  ifaces: PersistedState['ifaces'];
-  source?: string | null;
-  /** The sets the edit changed. */
-  sets?: Record<string, SetChange>;
-}
-
-export class StateFileError extends Error {}
+export * from './state-format';
 
 export class StateStore {
   readonly file: string;
@@ -202,62 +166,6 @@ export class StateStore {
   }
 }
 
-/** Set arrays longer than this are written in pieces of this many members. */
-const MEMBERS_PER_PIECE = 1 << 14;
-/** Text buffered before a write (a snapshot is never held whole: it can be 30 MB). */
-const FLUSH_AT = 1 << 20;
-
-/**
- * Writes JSON.stringify(state) + "\n" to `fd` and returns its length in bytes. Set member arrays
- * are encoded a piece at a time, so a million-member set costs a megabyte of buffer, not three
- * copies of the whole text.
- */
-function writeStateJson(fd: number, state: PersistedState): number {
-  let pending: string[] = [];
-  let pendingLength = 0;
-  let written = 0;
-  const flush = () => {
-    const bytes = Buffer.from(pending.join(''));
-    for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, bytes.length - at);
-    written += bytes.length;
-    pending = [];
-    pendingLength = 0;
-  };
-  const put = (text: string) => {
-    pending.push(text);
-    pendingLength += text.length;
-    if (pendingLength >= FLUSH_AT) flush();
-  };
-  const array = (value: unknown) => {
-    if (!Array.isArray(value) || value.length <= MEMBERS_PER_PIECE) return put(JSON.stringify(value));
-    put('[');
-    for (let i = 0; i < value.length; i += MEMBERS_PER_PIECE) {
-      if (i > 0) put(',');
-      put(JSON.stringify(value.slice(i, i + MEMBERS_PER_PIECE)).slice(1, -1));
-    }
-    put(']');
-  };
-  // Key order and undefined-skipping as JSON.stringify: the file reads the same.
-  const object = (value: object, member: (key: string, v: unknown) => void) => {
-    put('{');
-    let first = true;
-    for (const [k, v] of Object.entries(value)) {
-      if (v === undefined) continue;
-      put(`${first ? '' : ','}${JSON.stringify(k)}:`);
-      first = false;
-      member(k, v);
-    }
-    put('}');
-  };
-  const plain = (_k: string, v: unknown) => put(JSON.stringify(v));
-  const sets = (_k: string, v: unknown) => object(v as object, (_name, members) => array(members));
-  const ruleset = (_k: string, v: unknown) => object(v as object, (k, inner) => (k === 'sets' ? sets(k, inner) : plain(k, inner)));
-  object(state, (k, v) => (k === 'ruleset' ? ruleset(k, v) : plain(k, v)));
-  put('\n');
-  flush();
-  return written;
-}
-
 function readIfExists(file: string): string | null {
   try {
     return fs.readFileSync(file, 'utf8');
@@ -274,85 +182,4 @@ function syncDir(dir: string): void {
   } finally {
     fs.closeSync(fd);
   }
-}
-
-/**
- * The snapshot with the journal's records applied in order. Records that follow another snapshot
- * (left over when a snapshot's unlink of the journal did not survive a crash, or an older
- * state.json put back by hand) are skipped. A torn last line (a crash mid-append) is a change
- * never acknowledged: ignored. A bad line with more after it is damage: StateFileError. Returns
- * the length of the complete records.
- */
-function replayJournal(file: string, snapshot: PersistedState, text: string): { state: PersistedState; length: number } {
-  let state = snapshot;
-  const members = new Map<string, SetMembers>();
-  let at = 0;
-  let line = 0;
-  const damaged = (why: string): never => {
-    throw new StateFileError(`${file}:${line}: ${why} (a damaged journal: move ${path.basename(file)} and state.json away to start from --rules)`);
-  };
-  for (let end = text.indexOf('\n'); end !== -1; at = end + 1, end = text.indexOf('\n', at)) {
-    line++;
-    let record: JournalRecord;
-    try {
-      record = JSON.parse(text.slice(at, end)) as JournalRecord;
-    } catch {
-      if (text.length > end + 1) damaged('not JSON');
-      break;
-    }
-    if (typeof record !== 'object' || record === null || !Number.isSafeInteger(record.generation)) damaged('no generation');
-    if (record.base !== snapshot.generation) continue;
-    if (record.generation <= state.generation) damaged(`generation ${record.generation} after ${state.generation}`);
-    try {
-      state = applyRecord(state, record, members);
-    } catch (e) {
-      damaged((e as Error).message);
-    }
-  }
-  for (const [name, list] of members) (state.ruleset.sets as Record<string, string[]>)[name] = list.toArray();
-  return { state: checkState(file, state), length: at };
-}
-
-/** One record on top of `state`; set members accumulate in `members` (built once, at the end). */
-function applyRecord(state: PersistedState, record: JournalRecord, members: Map<string, SetMembers>): PersistedState {
-  const ruleset = { ...state.ruleset, rules: record.rules ?? state.ruleset.rules };
-  // A ruleset without "sets" keeps none: a restart serves exactly what GET served.
-  if (record.sets) {
-    const sets = { ...state.ruleset.sets };
-    for (const [name, change] of Object.entries(record.sets)) {
-      if ('elements' in change) {
-        members.set(name, SetMembers.of(change.elements));
-      } else {
-        const current = members.get(name) ?? SetMembers.of((sets[name] as string[] | undefined) ?? []);
-        members.set(name, current.patch(change.add, change.remove.map(memberKey)));
-      }
-      sets[name] = []; // built once, at the end of the replay
-    }
-    ruleset.sets = sets;
-  }
-  return {
-    ...state,
-    generation: record.generation,
-    ruleset,
-    slots: record.slots,
-    ifaces: record.ifaces,
-    source: record.source ?? null,
-  };
-}
-
-function checkState(file: string, s: unknown): PersistedState {
-  const fail = (why: string): never => {
-    throw new StateFileError(`${file}: ${why}`);
-  };
-  if (typeof s !== 'object' || s === null || Array.isArray(s)) fail('not an object');
-  const o = s as Record<string, unknown>;
-  if (o.version !== STATE_VERSION) fail(`version ${JSON.stringify(o.version)}, this xdpfw reads version ${STATE_VERSION}`);
-  if (!Number.isSafeInteger(o.generation) || (o.generation as number) < 1) fail('generation must be a positive integer');
-  if (typeof o.ruleset !== 'object' || o.ruleset === null) fail('no ruleset');
-  if (typeof o.slots !== 'object' || o.slots === null || Array.isArray(o.slots)) fail('no slots');
-  for (const [id, slot] of Object.entries(o.slots as object)) {
-    if (!Number.isInteger(slot) || slot < 0 || slot >= MAX_RULES) fail(`slot of rule ${id} is not a counter slot`);
-  }
-  if (!Array.isArray(o.ifaces)) fail('no ifaces');
-  return o as unknown as PersistedState;
 }
