@@ -15,20 +15,17 @@ import { CapacityError, CompiledRuleset } from '../compiler/compile';
 import type { DataPlane } from '../dataplane/dataplane';
 import { fixedSlots } from '../dataplane/counters';
 import { MALFORMED_REASONS, Outcome } from '../dataplane/layout';
-import type { RuleJson, Ruleset, RulesetJson, ValidationIssue } from '../ruleset/model';
+import type { Rule, RuleJson, Ruleset, RulesetJson } from '../ruleset/model';
 import { summariseRuleset, type RulesetSummary } from '../ruleset/summary';
 import { parseRule, parseRuleset, type ParseResult } from '../ruleset/validate';
-import type { PrefixList } from '../ruleset/address';
-import { capacityIssues } from '../ruleset/capacity';
-import type { Rule } from '../ruleset/model';
-import { pointerJoin } from '../ruleset/pointer';
+import { type Change, rejection, ruleEdit, setEdit, spliced, whole } from './change';
 import { ServiceError, invalid } from './errors';
 import { ExplainQuery, explainFrame } from './explain-frame';
 import type { MetricsSource, PacketBytes } from './metrics-source';
-import { SerialQueue } from './serial-queue';
-import { JournalRecord, PersistedState, STATE_VERSION, SetChange, StateStore } from './state-store';
-import { SetMembers } from './set-members';
 import * as edits from './ruleset-edits';
+import { SerialQueue } from './serial-queue';
+import { SetMembers } from './set-members';
+import { JournalRecord, PersistedState, STATE_VERSION, StateStore } from './state-store';
 import { versions, type Versions } from './versions';
 
 export interface ServiceInterface {
@@ -66,14 +63,6 @@ interface InForce {
   members: ReadonlyMap<string, SetMembers>;
 }
 
-/** A ruleset ready to commit: its JSON and model, and how to persist it. */
-interface Change {
-  json: RulesetJson;
-  model: Ruleset;
-  members: ReadonlyMap<string, SetMembers>;
-  /** null: a whole ruleset (a snapshot); else the journal delta of a REST edit. */
-  delta: { rules: boolean; sets: Record<string, SetChange> } | null;
-}
 
 export interface Stats {
   generation: number;
@@ -166,7 +155,7 @@ export class RulesetService implements MetricsSource {
     return this.mutate(opts, (cur) => {
       const { json: rule, model } = this.checkRule(body, cur.json);
       const { json, index } = edits.insertRule(cur.json, rule, at);
-      return this.ruleEdit(cur, json, spliced(cur.model.rules, index, 0, model), index);
+      return ruleEdit(cur, json, spliced(cur.model.rules, index, 0, model), index);
     });
   }
 
@@ -175,14 +164,14 @@ export class RulesetService implements MetricsSource {
       edits.ruleIndex(cur.json, id);
       const { json: rule, model } = this.checkRule(body, cur.json);
       const { json, index } = edits.replaceRule(cur.json, id, rule);
-      return this.ruleEdit(cur, json, spliced(cur.model.rules, index, 1, model), index);
+      return ruleEdit(cur, json, spliced(cur.model.rules, index, 1, model), index);
     });
   }
 
   deleteRule(id: string, opts: MutationOptions): Promise<number> {
     return this.mutate(opts, (cur) => {
       const index = edits.ruleIndex(cur.json, id);
-      return this.ruleEdit(cur, edits.deleteRule(cur.json, id), spliced(cur.model.rules, index, 1), null);
+      return ruleEdit(cur, edits.deleteRule(cur.json, id), spliced(cur.model.rules, index, 1), null);
     });
   }
 
@@ -190,7 +179,7 @@ export class RulesetService implements MetricsSource {
     return this.mutate(opts, (cur) => {
       const { elements, list } = edits.replaceSet(cur.json, name, body);
       const members = SetMembers.of(elements);
-      return this.setEdit(cur, name, list, members, { elements });
+      return setEdit(cur, name, list, members, { elements });
     });
   }
 
@@ -200,7 +189,7 @@ export class RulesetService implements MetricsSource {
       const current = cur.model.sets.get(name);
       if (!current) throw new ServiceError('internal', `set "${name}" is missing from the model`);
       const patch = edits.patchSet(this.membersOf(cur, name), body, current);
-      return this.setEdit(cur, name, patch.list, patch.members, { add: patch.add, remove: patch.remove });
+      return setEdit(cur, name, patch.list, patch.members, { add: patch.add, remove: patch.remove });
     });
   }
 
@@ -452,33 +441,6 @@ export class RulesetService implements MetricsSource {
     return cur.members.get(name) ?? SetMembers.of(edits.setMembers(cur.json, name));
   }
 
-  /**
-   * A rule added, replaced or deleted: the model in force with that one rule changed, checked for
-   * what spans rules (capacity). `index` is the edited rule's, so its errors read relative to it.
-   */
-  private ruleEdit(cur: InForce, json: RulesetJson, rules: Rule[], index: number | null): Change {
-    const model = { ...cur.model, rules };
-    const issues = capacityIssues(model.sets, rules.map((rule, i) => ({ rule, path: pointerJoin('/rules', i) })), rules.length);
-    if (issues.length > 0) {
-      const parsed = rebase({ ok: false, errors: issues }, index === null ? null : `/rules/${index}`);
-      throw rejection('the change is not valid', parsed.ok ? [] : parsed.errors, true);
-    }
-    return { json, model, members: cur.members, delta: { rules: true, sets: {} } };
-  }
-
-  /** A set replaced or patched: the model in force with that set's new list, capacity checked. */
-  private setEdit(cur: InForce, name: string, list: PrefixList, members: SetMembers, change: SetChange): Change {
-    const sets = new Map(cur.model.sets).set(name, list);
-    const issues = capacityIssues(sets, [], 0);
-    if (issues.length > 0) throw rejection('the change is not valid', issues, true);
-    return {
-      json: edits.withMembers(cur.json, name, members),
-      model: { ...cur.model, sets },
-      members: new Map(cur.members).set(name, members),
-      delta: { rules: false, sets: { [name]: change } },
-    };
-  }
-
   private current(): InForce {
     if (!this.inForce) throw new ServiceError('not_found', 'no ruleset is in force yet');
     return this.inForce;
@@ -516,43 +478,11 @@ export class PersistError extends Error {
   }
 }
 
-/** The error of a rejected ruleset: 422 when only capacity, 409 when only duplicate ids, else 400. */
-export function rejection(message: string, errors: ValidationIssue[], capacity?: boolean): ServiceError {
-  if (capacity) return new ServiceError('capacity_exceeded', 'the ruleset exceeds the capacity of the data path', errors);
-  if (errors.length > 0 && errors.every(isDuplicateId)) return new ServiceError('conflict', 'duplicate rule id', errors);
-  return invalid(message, errors);
-}
-
-function isDuplicateId(issue: ValidationIssue): boolean {
-  return /\/id$/.test(issue.path) && issue.message.startsWith('duplicate id');
-}
-
 /** About how many bytes of state.json a ruleset makes (members ~20 bytes, rules ~150). */
 function estimatedStateBytes(model: Ruleset): number {
   let members = 0;
   for (const list of model.sets.values()) members += list.size;
   return members * 20 + model.rules.length * 150;
-}
-
-/** A whole ruleset, parsed: committed as a snapshot. */
-function whole(parsed: ParseResult & { ok: true }): Change {
-  return { json: parsed.json, model: parsed.ruleset, members: new Map(), delta: null };
-}
-
-/** `rules` with `count` rules at `index` replaced by `insert` (a copy). */
-function spliced(rules: readonly Rule[], index: number, count: number, ...insert: Rule[]): Rule[] {
-  const out = rules.slice();
-  out.splice(index, count, ...insert);
-  return out;
-}
-
-/** Paths inside the edited rule become relative to the request body (the rule). */
-function rebase(parsed: ParseResult, rulePath: string | null): ParseResult {
-  if (parsed.ok || rulePath === null) return parsed;
-  const errors = parsed.errors.map((e) =>
-    e.path === rulePath || e.path.startsWith(rulePath + '/') ? { ...e, path: e.path.slice(rulePath.length) } : e,
-  );
-  return { ...parsed, errors };
 }
 
 /** If-Match: `"N"`, `W/"N"`, a list of these, or `*`. */
