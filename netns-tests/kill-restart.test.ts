@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { Daemon, PingStream, UdpReceiver, UdpStream, addHost, answeredRuns, ruleCount, useNetnsEnv, xdpAttachment } from './lib';
 
 const env = useNetnsEnv();
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('kill -9 under traffic and restart: no leak, no loss, counters continue', { skip: env.skip }, async () => {
   const p = env.pair();

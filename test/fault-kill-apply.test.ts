@@ -6,7 +6,6 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { BpfProgram, xdpQuery } from '../native/lib';
 import { XDP_DROP, XDP_PASS } from '../src/dataplane/layout';
 import { StateStore } from '../src/service/state-store';

@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import os from 'node:os';
-import { BpfError, type BpfMap } from '../native/lib';
+import { BpfError } from '../native/lib';
 import { XDP_DROP, XDP_PASS } from '../src/dataplane/layout';
 import type { RulesetJson } from '../src/ruleset/model';
 import { AUTH, BASE_RULESET, assertErrorBody, hostileApi, type HostileApi } from './lib/fuzz-api-fixture';

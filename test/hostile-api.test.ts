@@ -6,8 +6,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { LightMyRequestResponse } from 'fastify';
-import { AUTH, BASE_RULESET, TOKEN, assertErrorBody, assertPrototypesClean, hostileApi, type HostileApi } from './lib/fuzz-api-fixture';
+import { AUTH, BASE_RULESET, TOKEN, assertPrototypesClean, hostileApi, type HostileApi } from './lib/fuzz-api-fixture';
 import { isRoot } from './lib/netdev';
 
 const BODY_LIMIT = 1024 * 1024;

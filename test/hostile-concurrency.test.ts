@@ -9,7 +9,6 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import http from 'node:http';
 import type { RuleJson, RulesetJson } from '../src/ruleset/model';
 import { StateStore } from '../src/service/state-store';

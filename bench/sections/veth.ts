@@ -148,7 +148,7 @@ async function runInSitu(opts: BenchOptions, topo: VethTopology, h: XdpHolder, p
         await h.attach(names[i].name);
         try {
           const before = progStats(id);
-          const run = await sendFixedRate(topo.tx.ns, topo.tx.ifname, topo.rx.mac, opts.vethRate, packets);
+          await sendFixedRate(topo.tx.ns, topo.tx.ifname, topo.rx.mac, opts.vethRate, packets);
           await new Promise((r) => setTimeout(r, 100));
           const after = progStats(id);
           samples[i].push((after.runTimeNs - before.runTimeNs) / Math.max(1, after.runCnt - before.runCnt));
