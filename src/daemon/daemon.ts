@@ -16,7 +16,7 @@ import { EnvironmentError, ifaceIndex, linkPinPath } from '../dataplane/interfac
 import { pointerToDotted, parseRulesetFile } from '../ruleset/validate';
 import { ServiceError } from '../service/errors';
 import { RulesetService, errFields } from '../service/ruleset-service';
-import { PersistedState, StateFileError, StateStore } from '../service/state-store';
+import { JOURNAL_FROM, PersistedState, StateFileError, StateStore } from '../service/state-store';
 import { InstanceLock, LockHeldError, acquireLocks, lockName } from './instance-lock';
 import { RulesFile } from './rules-file';
 
@@ -61,7 +61,7 @@ export async function startDaemon(opts: DaemonOptions, log: Logger): Promise<Dae
   let app: FastifyInstance | null = null;
   let rulesFile: RulesFile | null = null;
   try {
-    const store = new StateStore(opts.stateDir);
+    const store = new StateStore(opts.stateDir, journalFrom());
     environment(() => store.prepare());
     const dirMode = store.exposure();
     if (dirMode !== null) {
@@ -203,6 +203,15 @@ async function takeLocks(opts: DaemonOptions): Promise<InstanceLock[]> {
     if (e instanceof LockHeldError) throw new StartError(2, `${e.message}: one daemon per interface, pin dir and state dir`);
     throw e;
   }
+}
+
+/**
+ * The state size from which REST edits are journalled. XDPFW_JOURNAL_FROM (bytes) is a test knob:
+ * the crash tests run the journal on small states with it.
+ */
+function journalFrom(): number {
+  const knob = Number(process.env.XDPFW_JOURNAL_FROM);
+  return process.env.XDPFW_JOURNAL_FROM !== undefined && Number.isSafeInteger(knob) && knob >= 0 ? knob : JOURNAL_FROM;
 }
 
 function loadState(store: StateStore): PersistedState | null {
