@@ -5,8 +5,9 @@
 // to the nanosecond (/proc/<pid>/schedstat); the sender has TSO/GSO off, which makes its frames
 // eligible for the receiver's NAPI.
 
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import { sweepStale } from '../../netns-tests/lib/netns';
+import { runSync as sh, tryRunSync as trySh } from '../../netns-tests/lib/sh';
 
 export interface VethTopology {
   tx: { ns: string; ifname: string };
@@ -18,39 +19,14 @@ export interface VethTopology {
   remove(): void;
 }
 
-const sh = (argv: string[]) => execFileSync(argv[0], argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-const trySh = (argv: string[]) => {
-  try {
-    sh(argv);
-  } catch {
-    // already gone
-  }
-};
-
-/** Deletes namespaces of benchmark runs whose process is gone (one killed with -9). */
-function sweepStale(): void {
-  let names: string[] = [];
-  try {
-    names = fs.readdirSync('/run/netns');
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const m = /^xdpfwb-(\d+)-(tx|rx)$/.exec(name);
-    if (!m) continue;
-    try {
-      process.kill(Number(m[1]), 0);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ESRCH') trySh(['ip', 'netns', 'del', name]);
-    }
-  }
-}
+/** Namespaces `xdpfwb-<pid>-tx|rx`: the pid lets a later run remove those of a killed one. */
+const NS_PREFIX = 'xdpfwb-';
 
 export function createTopology(): VethTopology {
-  sweepStale();
+  sweepStale(NS_PREFIX);
   const tag = `${process.pid}`;
-  const tx = { ns: `xdpfwb-${tag}-tx`, ifname: `xt${tag}` };
-  const rxNs = `xdpfwb-${tag}-rx`;
+  const tx = { ns: `${NS_PREFIX}${tag}-tx`, ifname: `xt${tag}` };
+  const rxNs = `${NS_PREFIX}${tag}-rx`;
   const rxIf = `xr${tag}`;
   let removed = false;
   const remove = () => {

@@ -61,8 +61,11 @@ export class Netns {
   }
 }
 
-/** Removes namespaces left by test processes that no longer exist (a run killed with -9). */
-export function sweepStale(): void {
+/**
+ * Removes namespaces `<prefix><pid>-...` left by processes that no longer exist (a run killed
+ * with -9). The benchmark's namespaces use a prefix of their own.
+ */
+export function sweepStale(prefix = NETNS_PREFIX): void {
   let names: string[] = [];
   try {
     names = fs.readdirSync('/run/netns');
@@ -70,7 +73,7 @@ export function sweepStale(): void {
     return;
   }
   for (const name of names) {
-    const m = new RegExp(`^${NETNS_PREFIX}(\\d+)-`).exec(name);
+    const m = new RegExp(`^${prefix}(\\d+)-`).exec(name);
     if (m && !pidAlive(Number(m[1]))) tryRunSync(['ip', 'netns', 'del', name]);
   }
 }
