@@ -2,12 +2,12 @@
 // throws the ServiceError the contract gives (404 unknown rule or set, 409 duplicate id, 400 a
 // body that cannot be an edit). What spans the whole ruleset (capacity) is checked afterwards.
 
-import { Prefix, PrefixList, parsePrefix, prefixKey, scanIPv4Prefix } from '../ruleset/address';
+import { PrefixList } from '../ruleset/address';
 import type { RuleJson, RulesetJson } from '../ruleset/model';
 import { checkSchema } from '../ruleset/schema';
 import { parseSetElements } from '../ruleset/validate';
 import { ServiceError, invalid } from './errors';
-import { MemberKey, SetMembers, memberKey, setsWithMembers } from './set-members';
+import { MemberKey, SetMembers, keyOf, memberKey, memberPrefix, setsWithMembers } from './set-members';
 
 export interface Placement {
   before?: string;
@@ -107,20 +107,21 @@ export function patchSet(members: SetMembers, body: unknown, current: PrefixList
   if (bad.length > 0 || !added.ok || !removed.ok) throw invalid('invalid set members', bad);
 
   const both = remove.flatMap((text, i) =>
-    added.list.has(prefixOf(text)) ? [{ path: `/remove/${i}`, message: `"${text}" is also in add: a prefix cannot be added and removed at once` }] : [],
+    added.list.has(memberPrefix(text)) ? [{ path: `/remove/${i}`, message: `"${text}" is also in add: a prefix cannot be added and removed at once` }] : [],
   );
   if (both.length > 0) throw invalid('the same prefix is in add and remove', both);
 
   const gone = new Set<MemberKey>();
   const removedTexts = remove.filter((text) => {
-    const key = memberKey(text);
-    if (gone.has(key) || !current.has(prefixOf(text))) return false;
+    const p = memberPrefix(text);
+    const key = keyOf(p);
+    if (gone.has(key) || !current.has(p)) return false;
     gone.add(key);
     return true;
   });
   const fresh = new PrefixList();
   const appended = add.filter((text) => {
-    const p = prefixOf(text);
+    const p = memberPrefix(text);
     return !current.has(p) && fresh.add(p);
   });
   // The parsed set follows from the one in force by the same changes: the daemon need not parse
@@ -128,18 +129,11 @@ export function patchSet(members: SetMembers, body: unknown, current: PrefixList
   const list = current.withChanges(added.list, removed.list);
   return { members: members.patch(appended, [...gone]), list, add: appended, remove: removedTexts };
 }
-/** A member already checked by parseSetElements, parsed again (IPv4 through the fast path). */
-function prefixOf(text: string): Prefix {
-  const key = scanIPv4Prefix(text);
-  if (key >= 0) return { family: 4, words: [Math.floor(key / 64)], len: key % 64 };
-  return parsePrefix(text) as Prefix;
-}
-
 /** The first spelling of each prefix, in order. */
 export function uniqueByPrefix(texts: readonly string[]): string[] {
-  const seen = new Set<string>();
+  const seen = new Set<MemberKey>();
   return texts.filter((text) => {
-    const key = prefixKey(prefixOf(text));
+    const key = memberKey(text);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -11,10 +11,22 @@ export const FOLD_AT = 1 << 16;
 /** A prefix's identity: IPv4 as the packed number of scanIPv4Prefix, IPv6 as prefixKey. */
 export type MemberKey = number | string;
 
-/** The key of a member already checked by validation. */
+/** The key of a parsed prefix (the same key memberKey gives its text). */
+export function keyOf(p: Prefix): MemberKey {
+  return p.family === 4 ? p.words[0] * 64 + p.len : prefixKey(p);
+}
+
+/** The key of a member already checked by validation (IPv4 without allocating). */
 export function memberKey(text: string): MemberKey {
   const v4 = scanIPv4Prefix(text);
-  return v4 >= 0 ? v4 : prefixKey(parsePrefix(text) as Prefix);
+  return v4 >= 0 ? v4 : keyOf(memberPrefix(text));
+}
+
+/** A member already checked by validation, parsed again (IPv4 through the fast path). */
+export function memberPrefix(text: string): Prefix {
+  const key = scanIPv4Prefix(text);
+  if (key >= 0) return { family: 4, words: [Math.floor(key / 64)], len: key % 64 };
+  return parsePrefix(text) as Prefix;
 }
 
 export class SetMembers {
