@@ -107,11 +107,16 @@ export class TestEnv {
       await detachCommand(['--all', '--pin-dir', this.pinDir]);
     } finally {
       process.stdout.write = quiet;
+      // Whatever failed above, the veth, the bpffs and the temp dir still go (and the failure
+      // is still thrown).
+      try {
+        this.veth.remove();
+        execFileSync('umount', [this.mount]);
+        fs.rmdirSync(this.mount);
+      } finally {
+        fs.rmSync(this.dir, { recursive: true, force: true });
+      }
     }
-    this.veth.remove();
-    execFileSync('umount', [this.mount]);
-    fs.rmdirSync(this.mount);
-    fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
